@@ -1,0 +1,51 @@
+"""Command line entry point. Bare ``inspector`` starts the endpoint and the terminal UI.
+
+Each sub-command lives in its own ``cli_*.py`` module exposing ``register(group)``, so the
+command modules stay small and the headless ones never import Textual.
+"""
+
+from __future__ import annotations
+
+import importlib
+
+import click
+
+from inspector import __version__
+
+#: Modules that add sub-commands (each has ``register(main)``). Missing ones are skipped
+#: only while the project is being built up; every listed module exists on main.
+COMMAND_MODULES = (
+    "inspector.cli_serve",
+    "inspector.cli_check",
+    "inspector.cli_diff",
+    "inspector.cli_sessions",
+)
+
+
+class UsageError(click.UsageError):
+    """Bad usage: one line on stderr, exit code 2."""
+
+
+@click.group(invoke_without_command=True, context_settings={"help_option_names": ["-h", "--help"]})
+@click.version_option(__version__, prog_name="inspector")
+@click.pass_context
+def main(ctx: click.Context) -> None:
+    """A local debugger for Segment analytics events.
+
+    Run bare `inspector` to start the endpoint with the terminal UI, or
+    `inspector serve --headless` to run it without a UI.
+    """
+    if ctx.invoked_subcommand is None:
+        from inspector.cli_serve import run_tui_from_group
+
+        run_tui_from_group(ctx)
+
+
+for _name in COMMAND_MODULES:
+    try:
+        _mod = importlib.import_module(_name)
+    except ModuleNotFoundError as exc:  # pragma: no cover - only while a module is being written
+        if exc.name != _name:
+            raise
+        continue
+    _mod.register(main)

@@ -1,0 +1,1 @@
+"""Spec rules: calls. Registered on import."""

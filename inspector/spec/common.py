@@ -1,0 +1,1 @@
+"""Spec rules: common. Registered on import."""

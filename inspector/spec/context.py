@@ -1,0 +1,1 @@
+"""Spec rules: context. Registered on import."""

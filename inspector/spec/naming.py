@@ -1,0 +1,1 @@
+"""Spec rules: naming. Registered on import."""

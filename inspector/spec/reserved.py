@@ -1,0 +1,1 @@
+"""Spec rules: reserved. Registered on import."""

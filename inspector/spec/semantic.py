@@ -1,0 +1,1 @@
+"""Spec rules: semantic. Registered on import."""

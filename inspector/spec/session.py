@@ -1,0 +1,1 @@
+"""Spec rules: session. Registered on import."""
