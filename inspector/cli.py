@@ -7,10 +7,12 @@ command modules stay small and the headless ones never import Textual.
 from __future__ import annotations
 
 import importlib
+from typing import Any
 
 import click
 
 from inspector import __version__
+from inspector.cli_serve import server_options
 
 #: Modules that add sub-commands (each has ``register(main)``). Missing ones are skipped
 #: only while the project is being built up; every listed module exists on main.
@@ -22,14 +24,11 @@ COMMAND_MODULES = (
 )
 
 
-class UsageError(click.UsageError):
-    """Bad usage: one line on stderr, exit code 2."""
-
-
 @click.group(invoke_without_command=True, context_settings={"help_option_names": ["-h", "--help"]})
 @click.version_option(__version__, prog_name="inspector")
+@server_options
 @click.pass_context
-def main(ctx: click.Context) -> None:
+def main(ctx: click.Context, **_options: Any) -> None:
     """A local debugger for Segment analytics events.
 
     Run bare `inspector` to start the endpoint with the terminal UI, or

@@ -23,7 +23,12 @@ class Violation:
     message: str
 
     def to_dict(self) -> dict[str, str]:
-        return {"rule": self.rule, "severity": self.severity, "path": self.path, "message": self.message}
+        return {
+            "rule": self.rule,
+            "severity": self.severity,
+            "path": self.path,
+            "message": self.message,
+        }
 
     @classmethod
     def from_dict(cls, d: dict[str, Any]) -> Violation:

@@ -2,22 +2,28 @@
 
 from __future__ import annotations
 
-from collections.abc import Callable, Iterable
+from collections.abc import Iterable
 from typing import Any
 
 # Importing the rule modules registers their rules.
 from inspector.spec import calls, common, context, naming, reserved, semantic, session  # noqa: F401
-from inspector.model import MessageMeta, Violation
-from inspector.spec.registry import RULES, MessageRuleFunc, SessionRule
+from inspector.model import CALL_TYPES, MessageMeta, Violation
+from inspector.spec.registry import RULES, MessageRuleFunc, RuleInfo, SessionRule
 
 _DEFAULT_META = MessageMeta()
+
+#: The one finding a message that is not a JSON object gets.
+NOT_AN_OBJECT = "common/not-an-object"
 
 
 class Engine:
     """Checks messages in arrival order.
 
     ``extra`` adds message rules that are not in the registry (a tracking plan's checks).
-    ``disabled`` turns rules off by id.
+    ``disabled`` turns rules off by id (a registration's id or one of the ids it emits).
+
+    Rules are dispatched by call type once, here, so checking a message costs one list walk
+    over the rules that apply to its type.
     """
 
     def __init__(
@@ -26,34 +32,80 @@ class Engine:
         disabled: Iterable[str] = (),
     ) -> None:
         off = set(disabled)
-        self._message_rules: list[MessageRuleFunc] = [
-            r.func for r in RULES.values() if r.scope == "message" and r.func and r.id not in off
-        ]
-        self._message_rules.extend(extra)
-        self._factories: list[Callable[[], SessionRule]] = [
-            r.factory for r in RULES.values() if r.scope == "session" and r.factory and r.id not in off
-        ]
-        self._session: list[SessionRule] = [f() for f in self._factories]
+        infos = [r for r in RULES.values() if r.id not in off and r.id != NOT_AN_OBJECT]
+        extra = list(extra)
+
+        def applies(r: RuleInfo, t: str | None) -> bool:
+            return r.types is None or (t is not None and t in r.types)
+
+        def message_rules(t: str | None) -> list[MessageRuleFunc]:
+            fns = [r.func for r in infos if r.scope == "message" and r.func and applies(r, t)]
+            return fns + extra
+
+        #: call type -> message rules; the ``None`` entry serves unknown or missing types.
+        self._by_type: dict[str | None, list[MessageRuleFunc]] = {
+            t: message_rules(t) for t in (*CALL_TYPES, None)
+        }
+        self._session_infos = [r for r in infos if r.scope == "session" and r.factory]
+        self._session: list[tuple[frozenset[str] | None, SessionRule]] = []
+        self.reset()
+        not_obj = RULES.get(NOT_AN_OBJECT)
+        self._not_object: MessageRuleFunc | None = (
+            not_obj.func if not_obj is not None and NOT_AN_OBJECT not in off else None
+        )
+        emitted = {e for r in RULES.values() for e in r.emits}
+        #: Sub-ids switched off; their findings are filtered out after the fact.
+        self._off_emitted = frozenset(off & emitted)
 
     def reset(self) -> None:
         """Forget session state (duplicate ids, naming conventions seen, ...)."""
-        self._session = [f() for f in self._factories]
+        self._session = [
+            (r.types, r.factory()) for r in self._session_infos if r.factory is not None
+        ]
 
     def check(self, message: Any, meta: MessageMeta = _DEFAULT_META) -> list[Violation]:
         out: list[Violation] = []
-        for fn in self._message_rules:
+        if type(message) is not dict:
+            if self._not_object is not None:
+                _run(self._not_object, message, meta, out)
+            return out
+        t = message.get("type")
+        if type(t) is not str:
+            t = None
+        rules = self._by_type.get(t)
+        if rules is None:
+            rules = self._by_type[None]
+        for fn in rules:
             try:
-                out.extend(fn(message, meta))
+                found = fn(message, meta)
+                if found:
+                    out.extend(found)
             except Exception as exc:  # a rule bug must never lose a message
                 out.append(_crash(fn, exc))
-        for rule in self._session:
+        for types, rule in self._session:
+            if types is not None and t not in types:
+                continue
             try:
-                out.extend(rule.check(message, meta))
+                found = rule.check(message, meta)
+                if found:
+                    out.extend(found)
             except Exception as exc:
                 out.append(_crash(rule, exc))
+        if out and self._off_emitted:
+            out = [v for v in out if v.rule not in self._off_emitted]
         return out
+
+
+def _run(fn: MessageRuleFunc, message: Any, meta: MessageMeta, out: list[Violation]) -> None:
+    try:
+        out.extend(fn(message, meta))
+    except Exception as exc:
+        out.append(_crash(fn, exc))
 
 
 def _crash(where: object, exc: Exception) -> Violation:
     name = getattr(where, "__name__", type(where).__name__)
-    return Violation("inspector/rule-crashed", "info", "", f"Rule {name} failed: {type(exc).__name__}: {exc}")
+    return Violation(
+        "inspector/rule-crashed", "info", "", f"Rule {name} failed: {type(exc).__name__}: {exc}"
+    )
+

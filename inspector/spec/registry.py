@@ -4,6 +4,11 @@ A *message rule* is a pure function ``(message, meta) -> iterable of Violation``
 A *session rule* is a class with ``check(message, meta) -> iterable of Violation`` that
 may remember what it saw; the engine makes one instance per session.
 Both are registered with metadata that ``docs/rules.md`` is generated from.
+
+The engine calls rules only with messages that are JSON objects (``dict``); a message of any
+other JSON type gets the single ``common/not-an-object`` finding. A rule may say which call
+types it applies to (``types=``) so the engine skips it for the others. Returning an empty
+tuple (or list) is the cheap "nothing found" answer; that is the path nearly every message takes.
 """
 
 from __future__ import annotations
@@ -22,6 +27,20 @@ class SessionRule(Protocol):
 
 
 @dataclass(frozen=True)
+class Example:
+    """A message together with what the endpoint knew about it (size, batch, arrival).
+
+    Use it in ``examples=``/``passes=`` when a rule depends on ``MessageMeta``; plain
+    messages are checked with a default ``MessageMeta()``.
+    """
+
+    message: Any
+    meta: MessageMeta | None = None
+    #: Shown in the docs beside the example, e.g. "sent as 40,000 bytes".
+    note: str = ""
+
+
+@dataclass(frozen=True)
 class RuleInfo:
     id: str
     severity: Severity
@@ -36,30 +55,78 @@ class RuleInfo:
     factory: Callable[[], SessionRule] | None = None
     #: Rule ids this registration may emit besides its own id (sub-ids).
     emits: tuple[str, ...] = ()
+    #: Messages (or sessions, in order) that must not trigger it; used in tests.
+    passes: tuple[Any, ...] = ()
+    #: Call types the rule applies to; ``None`` means every message.
+    types: frozenset[str] | None = None
 
 
 RULES: dict[str, RuleInfo] = {}
 
 
+def _types(types: Iterable[str] | None) -> frozenset[str] | None:
+    return None if types is None else frozenset(types)
+
+
 def message_rule(
-    id: str, severity: Severity, summary: str, why: str, examples: Iterable[Any] = (), emits: Iterable[str] = ()
+    id: str,
+    severity: Severity,
+    summary: str,
+    why: str,
+    examples: Iterable[Any] = (),
+    emits: Iterable[str] = (),
+    *,
+    passes: Iterable[Any] = (),
+    types: Iterable[str] | None = None,
 ) -> Callable[[MessageRuleFunc], MessageRuleFunc]:
     def deco(fn: MessageRuleFunc) -> MessageRuleFunc:
         if id in RULES:
             raise ValueError(f"duplicate rule id {id}")
-        RULES[id] = RuleInfo(id, severity, summary, why, tuple(examples), "message", fn, None, tuple(emits))
+        RULES[id] = RuleInfo(
+            id,
+            severity,
+            summary,
+            why,
+            tuple(examples),
+            "message",
+            fn,
+            None,
+            tuple(emits),
+            tuple(passes),
+            _types(types),
+        )
         return fn
 
     return deco
 
 
 def session_rule(
-    id: str, severity: Severity, summary: str, why: str, examples: Iterable[Any] = (), emits: Iterable[str] = ()
+    id: str,
+    severity: Severity,
+    summary: str,
+    why: str,
+    examples: Iterable[Any] = (),
+    emits: Iterable[str] = (),
+    *,
+    passes: Iterable[Any] = (),
+    types: Iterable[str] | None = None,
 ) -> Callable[[type], type]:
     def deco(cls: type) -> type:
         if id in RULES:
             raise ValueError(f"duplicate rule id {id}")
-        RULES[id] = RuleInfo(id, severity, summary, why, tuple(examples), "session", None, cls, tuple(emits))
+        RULES[id] = RuleInfo(
+            id,
+            severity,
+            summary,
+            why,
+            tuple(examples),
+            "session",
+            None,
+            cls,
+            tuple(emits),
+            tuple(passes),
+            _types(types),
+        )
         return cls
 
     return deco

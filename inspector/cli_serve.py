@@ -1,0 +1,244 @@
+"""`inspector serve` (headless or with the UI) and the options bare `inspector` shares with it."""
+
+from __future__ import annotations
+
+import asyncio
+import signal
+import sys
+from collections.abc import Callable
+from pathlib import Path
+from typing import Any, TextIO
+
+import click
+import orjson
+
+from inspector.config import DEFAULT_HOST, DEFAULT_PORT, Settings, env_default, new_session_path
+from inspector.ingest.service import Outcome
+from inspector.safety import clean
+
+
+def server_options(fn: Callable[..., Any]) -> Callable[..., Any]:
+    """Options shared by bare `inspector` and `inspector serve`."""
+    opts = [
+        click.option(
+            "--host",
+            default=lambda: env_default("HOST", DEFAULT_HOST),
+            show_default=DEFAULT_HOST,
+            help="Interface to listen on. Keep the loopback default unless you know why.",
+        ),
+        click.option(
+            "--port",
+            type=click.IntRange(0, 65535),
+            default=lambda: int(env_default("PORT", str(DEFAULT_PORT)) or DEFAULT_PORT),
+            show_default=str(DEFAULT_PORT),
+            help="Port to listen on; 0 picks any free port.",
+        ),
+        click.option(
+            "--session",
+            "session",
+            type=click.Path(dir_okay=False, path_type=Path),
+            default=None,
+            help="Session file to write (SQLite). Default: a new file in the user data directory.",
+        ),
+        click.option(
+            "--write-key",
+            "write_keys",
+            multiple=True,
+            help="Accept only this writeKey (repeatable); others get 401 and are kept as rejected.",
+        ),
+        click.option(
+            "--forward",
+            default=None,
+            metavar="URL",
+            help="Also relay every accepted request to this upstream ingestion API.",
+        ),
+        click.option(
+            "--plan",
+            default=None,
+            metavar="PLAN",
+            help="Validate against a tracking plan (file or directory).",
+        ),
+    ]
+    for opt in reversed(opts):
+        fn = opt(fn)
+    return fn
+
+
+def settings_from(params: dict[str, Any]) -> Settings:
+    session = params.get("session")
+    return Settings(
+        host=params.get("host") or DEFAULT_HOST,
+        port=int(params.get("port") if params.get("port") is not None else DEFAULT_PORT),
+        session=Path(session) if session else new_session_path(),
+        write_keys=tuple(params.get("write_keys") or ()),
+        json_lines=bool(params.get("json_lines")),
+        forward=params.get("forward"),
+        plan=params.get("plan"),
+    )
+
+
+def fail(message: str) -> None:
+    """One line on stderr and exit code 2: bad usage or an environment problem."""
+    click.echo(f"inspector: {message}", err=True)
+    sys.exit(2)
+
+
+# ------------------------------------------------------------------ headless output
+
+
+def _text_line(outcome: Outcome) -> list[str]:
+    req = outcome.request
+    if req.reason is not None:
+        return [
+            f"REJECTED {outcome.status} {clean(req.method)} {clean(req.path, 200)}: {clean(req.reason, 300)}"
+        ]
+    lines = []
+    for m in outcome.messages:
+        name = clean(m.name, 120) if m.name is not None else ""
+        ident = (
+            f"user={clean(m.user_id, 60)}"
+            if m.user_id
+            else f"anon={clean(m.anonymous_id, 60)}"
+            if m.anonymous_id
+            else "no-identity"
+        )
+        errors = sum(1 for v in m.violations if v.severity == "error")
+        warnings = sum(1 for v in m.violations if v.severity == "warning")
+        n = len(m.violations)
+        verdict = (
+            "ok"
+            if n == 0
+            else f"{n} violation{'s' if n != 1 else ''} ({errors} error{'s' if errors != 1 else ''}, {warnings} warning{'s' if warnings != 1 else ''})"
+        )
+        lines.append(
+            f"#{m.seq} {clean(m.type or '?', 20)} {name!s} {ident} {verdict}".replace("  ", " ")
+        )
+    return lines
+
+
+def _json_lines(outcome: Outcome) -> list[str]:
+    req = outcome.request
+    if req.reason is not None:
+        return [
+            orjson.dumps(
+                {
+                    "rejected": True,
+                    "id": req.id,
+                    "status": outcome.status,
+                    "method": req.method,
+                    "path": req.path,
+                    "reason": req.reason,
+                }
+            ).decode()
+        ]
+    out = []
+    for m in outcome.messages:
+        counts = {"error": 0, "warning": 0, "info": 0}
+        for v in m.violations:
+            counts[v.severity] = counts.get(v.severity, 0) + 1
+        out.append(
+            orjson.dumps(
+                {
+                    "seq": m.seq,
+                    "type": m.type,
+                    "event": m.name,
+                    "userId": m.user_id,
+                    "anonymousId": m.anonymous_id,
+                    "messageId": m.message_id,
+                    "violations": len(m.violations),
+                    "errors": counts["error"],
+                    "warnings": counts["warning"],
+                }
+            ).decode()
+        )
+    return out
+
+
+def make_printer(stream: TextIO, json_lines: bool) -> Callable[[Outcome], None]:
+    render = _json_lines if json_lines else _text_line
+
+    def printer(outcome: Outcome) -> None:
+        lines = render(outcome)
+        if lines:
+            stream.write("\n".join(lines) + "\n")
+            stream.flush()
+
+    return printer
+
+
+async def run_headless(settings: Settings, stream: TextIO = sys.stdout) -> None:
+    from inspector.ingest import Capture, PortInUse, create_app, start_server
+    from inspector.runtime import build_capture
+
+    capture: Capture = build_capture(settings)
+    app = create_app(capture)
+    try:
+        runner, url = await start_server(app, settings.host, settings.port)
+    except PortInUse as exc:
+        capture.store.close()
+        fail(f"{exc}. Pick another port with --port N (or --port 0 for any free port).")
+        return
+    forwarder = getattr(capture, "forwarder", None)
+    if settings.json_lines:
+        stream.write(
+            orjson.dumps({"listening": url, "url": url, "session": str(settings.session)}).decode()
+            + "\n"
+        )
+    else:
+        stream.write(f"inspector listening on {url}  session: {settings.session}\n")
+    stream.flush()
+    if not settings.loopback:
+        click.echo(
+            f"inspector: warning: listening on {settings.host}, reachable from other machines; "
+            "use --host 127.0.0.1 unless you need that",
+            err=True,
+        )
+    capture.listeners.append(make_printer(stream, settings.json_lines))
+    stop = asyncio.Event()
+    loop = asyncio.get_running_loop()
+    for sig in (signal.SIGINT, signal.SIGTERM):
+        try:
+            loop.add_signal_handler(sig, stop.set)
+        except (NotImplementedError, RuntimeError):
+            pass
+    try:
+        await stop.wait()
+    finally:
+        await runner.cleanup()
+        if forwarder is not None:
+            await forwarder.close()
+        capture.store.close()
+
+
+def run_tui_from_group(ctx: click.Context) -> None:
+    settings = settings_from(ctx.params)
+    _run_tui(settings)
+
+
+def _run_tui(settings: Settings) -> None:
+    try:
+        from inspector.tui.app import run as run_tui
+    except ImportError as exc:  # pragma: no cover
+        fail(f"the terminal UI is not available ({exc}); use `inspector serve --headless`")
+        return
+    code = run_tui(settings)
+    sys.exit(code or 0)
+
+
+def register(group: click.Group) -> None:
+    @group.command("serve")
+    @server_options
+    @click.option(
+        "--headless", is_flag=True, help="Run without the terminal UI; print one line per message."
+    )
+    @click.option("--json", "json_lines", is_flag=True, help="With --headless: print JSON lines.")
+    def serve(**params: Any) -> None:
+        """Start the Segment-compatible endpoint (with the UI, or --headless)."""
+        settings = settings_from(params)
+        if not params.get("headless"):
+            _run_tui(settings)
+            return
+        try:
+            asyncio.run(run_headless(settings))
+        except KeyboardInterrupt:
+            pass

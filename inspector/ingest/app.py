@@ -1,0 +1,423 @@
+"""The aiohttp application: Segment's ingestion API, the settings (CDN) endpoint, CORS,
+and the inspector's own test API under ``/inspector/``.
+
+``create_app(capture)`` builds it (no globals); ``start_server`` binds it with an
+``AppRunner`` + ``TCPSite`` so the Textual app and headless mode run it the same way.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import base64
+import contextlib
+import time
+from collections import Counter
+from typing import Any
+
+import orjson
+from aiohttp import web
+
+from inspector import __version__, filters
+from inspector.ingest.decode import LONG_TYPES, SHORT_TYPES
+from inspector.ingest.service import Capture
+from inspector.model import Message
+
+#: Read at most this much of a request body; a larger one is refused (and kept truncated).
+MAX_WIRE_BYTES = 8 * 1024 * 1024
+
+CORS_HEADERS = {
+    "Access-Control-Allow-Origin": "*",
+    "Access-Control-Allow-Methods": "GET, POST, OPTIONS",
+    "Access-Control-Allow-Headers": "Content-Type, Authorization, X-Retry-Count, Content-Encoding",
+    "Access-Control-Max-Age": "86400",
+}
+
+CAPTURE_KEY: web.AppKey[Capture] = web.AppKey("capture", Capture)
+PUBLIC_URL_KEY: web.AppKey[list[str]] = web.AppKey("public_url", list)
+
+
+def _json(data: Any, status: int = 200) -> web.Response:
+    return web.Response(body=orjson.dumps(data), status=status, content_type="application/json")
+
+
+def _headers(request: web.Request) -> list[tuple[str, str]]:
+    return [(k.decode("latin-1"), v.decode("latin-1")) for k, v in request.raw_headers]
+
+
+async def _read_body(request: web.Request) -> tuple[bytes, bool]:
+    """The body (at most MAX_WIRE_BYTES) and whether it was cut short."""
+    chunks: list[bytes] = []
+    size = 0
+    while True:
+        chunk = await request.content.read(65536)
+        if not chunk:
+            return b"".join(chunks), False
+        size += len(chunk)
+        if size > MAX_WIRE_BYTES:
+            chunks.append(chunk[: MAX_WIRE_BYTES - (size - len(chunk))])
+            return b"".join(chunks), True
+        chunks.append(chunk)
+
+
+@web.middleware
+async def cors_middleware(request: web.Request, handler: Any) -> web.StreamResponse:
+    if request.method == "OPTIONS":
+        return web.Response(status=204, headers=CORS_HEADERS)
+    resp = await handler(request)
+    resp.headers.update(CORS_HEADERS)
+    return resp
+
+
+# ---------------------------------------------------------------- ingestion
+
+
+def _path_with_query(request: web.Request) -> str:
+    return request.raw_path
+
+
+async def _ingest(request: web.Request, call_type: str | None, batch: bool) -> web.Response:
+    capture = request.app[CAPTURE_KEY]
+    body, truncated = await _read_body(request)
+    headers = _headers(request)
+    if truncated:
+        await capture.keep(
+            request.method,
+            _path_with_query(request),
+            headers,
+            body,
+            kind="ingest",
+            status=400,
+            reason=f"Body larger than {MAX_WIRE_BYTES // (1024 * 1024)} MB (kept truncated)",
+        )
+        return _json(
+            {
+                "code": "payload_too_large",
+                "message": "Body too large; Segment accepts at most 500 KB per batch",
+            },
+            400,
+        )
+    outcome = await capture.ingest(
+        request.method, _path_with_query(request), headers, body, call_type=call_type, batch=batch
+    )
+    return _json(outcome.body, outcome.status)
+
+
+async def handle_single(request: web.Request) -> web.Response:
+    name = request.match_info["call"]
+    call_type = SHORT_TYPES.get(name) or (name if name in LONG_TYPES else None)
+    return await _ingest(request, call_type, batch=False)
+
+
+async def handle_batch(request: web.Request) -> web.Response:
+    return await _ingest(request, None, batch=True)
+
+
+async def handle_metrics(request: web.Request) -> web.Response:
+    capture = request.app[CAPTURE_KEY]
+    body, _ = await _read_body(request)
+    await capture.keep(
+        request.method,
+        _path_with_query(request),
+        _headers(request),
+        body,
+        kind="metrics",
+        status=200,
+    )
+    return _json({"success": True})
+
+
+async def handle_settings(request: web.Request) -> web.Response:
+    """Settings that point every SDK back at this server and load no other destination."""
+    capture = request.app[CAPTURE_KEY]
+    write_key = request.match_info["write_key"]
+    # Answer with the host the SDK used to reach us, so it sends events the same way.
+    host = request.headers.get("Host") or ""
+    public = request.app[PUBLIC_URL_KEY]
+    if not host and public:
+        host = public[0].split("://", 1)[-1].rstrip("/")
+    await capture.keep(
+        request.method,
+        _path_with_query(request),
+        _headers(request),
+        b"",
+        kind="settings",
+        status=200,
+    )
+    return _json(settings_body(write_key, host))
+
+
+def settings_body(write_key: str, host: str) -> dict[str, Any]:
+    return {
+        "integrations": {
+            "Segment.io": {
+                "apiKey": write_key,
+                "apiHost": f"{host}/v1",
+                "protocol": "http",
+                "unbundledIntegrations": [],
+                "addBundledMetadata": True,
+                "maybeBundledConfigIds": {},
+                "versionSettings": {"version": "4.4.7", "componentTypes": ["browser"]},
+            }
+        },
+        "plan": {
+            "track": {"__default": {"enabled": True, "integrations": {}}},
+            "identify": {"__default": {"enabled": True}},
+            "group": {"__default": {"enabled": True}},
+        },
+        "edgeFunction": {},
+        "analyticsNextEnabled": True,
+        "middlewareSettings": {},
+        "enabledMiddleware": {},
+        "metrics": {"sampleRate": 0, "host": f"{host}/v1"},
+        "legacyVideoPluginsEnabled": False,
+        "remotePlugins": [],
+        "consentSettings": {"allCategories": []},
+    }
+
+
+async def handle_unknown(request: web.Request) -> web.Response:
+    capture = request.app[CAPTURE_KEY]
+    body, _ = await _read_body(request)
+    reason = f"No such endpoint: {request.method} {request.path}"
+    await capture.keep(
+        request.method,
+        _path_with_query(request),
+        _headers(request),
+        body,
+        kind="other",
+        status=404,
+        reason=reason,
+    )
+    return _json(
+        {
+            "code": "not_found",
+            "message": f"{reason}. Send events to /v1/batch, /v1/track, /v1/identify, /v1/page, /v1/screen, /v1/group or /v1/alias",
+        },
+        404,
+    )
+
+
+# ---------------------------------------------------------------- test API
+
+
+def message_json(m: Message) -> dict[str, Any]:
+    return {
+        "seq": m.seq,
+        "receivedAt": m.received_at,
+        "endpoint": m.endpoint,
+        "writeKey": m.write_key,
+        "message": m.data,
+        "violations": [v.to_dict() for v in m.violations],
+    }
+
+
+def _filter(request: web.Request) -> filters.Filter:
+    q = {k: v for k, v in request.query.items() if k not in ("limit", "count", "timeout", "offset")}
+    return filters.from_params(q)
+
+
+def _int(request: web.Request, name: str, default: int, lo: int = 0, hi: int = 10**9) -> int:
+    raw = request.query.get(name)
+    if raw is None:
+        return default
+    try:
+        v = int(raw)
+    except ValueError:
+        raise web.HTTPBadRequest(
+            body=orjson.dumps({"code": "bad_request", "message": f"{name} must be an integer"}),
+            content_type="application/json",
+        ) from None
+    return max(lo, min(hi, v))
+
+
+def _bad_filter(exc: filters.FilterError) -> web.Response:
+    return _json({"code": "bad_request", "message": str(exc)}, 400)
+
+
+async def api_messages(request: web.Request) -> web.Response:
+    store = request.app[CAPTURE_KEY].store
+    try:
+        f = _filter(request)
+    except filters.FilterError as exc:
+        return _bad_filter(exc)
+    limit = _int(request, "limit", 1000, 0, 100000)
+    offset = _int(request, "offset", 0)
+    total = store.count(f.where, f.params)
+    msgs = store.messages(f.where, f.params, limit=limit, offset=offset)
+    return _json({"messages": [message_json(m) for m in msgs], "total": total})
+
+
+async def api_wait(request: web.Request) -> web.Response:
+    """Long-poll until ``count`` matching messages exist, or answer 408 after ``timeout`` s."""
+    capture = request.app[CAPTURE_KEY]
+    store = capture.store
+    try:
+        f = _filter(request)
+    except filters.FilterError as exc:
+        return _bad_filter(exc)
+    count = _int(request, "count", 1, 1, 100000)
+    try:
+        timeout = float(request.query.get("timeout", "10"))
+    except ValueError:
+        return _json({"code": "bad_request", "message": "timeout must be a number of seconds"}, 400)
+    timeout = max(0.0, min(timeout, 600.0))
+    changed = asyncio.Event()
+    unsubscribe = store.subscribe(changed.set)
+    deadline = time.monotonic() + timeout
+    try:
+        while True:
+            total = store.count(f.where, f.params)
+            if total >= count:
+                msgs = store.messages(f.where, f.params, limit=max(count, 1000))
+                return _json({"messages": [message_json(m) for m in msgs], "total": total})
+            remaining = deadline - time.monotonic()
+            if remaining <= 0:
+                msgs = store.messages(f.where, f.params, limit=1000)
+                return _json(
+                    {
+                        "code": "timeout",
+                        "message": f"Waited {timeout:g} s for {count} matching message(s); {total} arrived",
+                        "messages": [message_json(m) for m in msgs],
+                        "total": total,
+                    },
+                    408,
+                )
+            changed.clear()
+            with contextlib.suppress(TimeoutError):
+                await asyncio.wait_for(changed.wait(), remaining)
+    finally:
+        unsubscribe()
+
+
+def _body_text(body: bytes) -> dict[str, str]:
+    try:
+        return {"body": body.decode("utf-8")}
+    except UnicodeDecodeError:
+        return {"bodyBase64": base64.b64encode(body).decode("ascii")}
+
+
+async def api_rejected(request: web.Request) -> web.Response:
+    store = request.app[CAPTURE_KEY].store
+    since = _int(request, "since", 0)
+    limit = _int(request, "limit", 1000, 0, 100000)
+    items = store.rejected(since=since, limit=limit)
+    out = [
+        {
+            "id": r.id,
+            "receivedAt": r.received_at,
+            "method": r.method,
+            "path": r.path,
+            "status": r.status,
+            "reason": r.reason,
+            "headers": r.headers,
+            **_body_text(r.body),
+        }
+        for r in items
+    ]
+    return _json({"rejected": out, "total": store.rejected_count()})
+
+
+async def api_summary(request: web.Request) -> web.Response:
+    store = request.app[CAPTURE_KEY].store
+    start = store.view_start
+    by_type = dict(
+        store.execute(
+            "SELECT coalesce(type, ''), count(*) FROM messages WHERE seq >= ? GROUP BY 1 ORDER BY 2 DESC",
+            (start,),
+        )
+    )
+    by_event = dict(
+        store.execute(
+            "SELECT name, count(*) FROM messages WHERE seq >= ? AND type = 'track' AND name IS NOT NULL GROUP BY 1 ORDER BY 2 DESC",
+            (start,),
+        )
+    )
+    by_rule: Counter[str] = Counter()
+    by_severity: Counter[str] = Counter()
+    for (blob,) in store.execute(
+        "SELECT violations FROM messages WHERE seq >= ? AND violations IS NOT NULL", (start,)
+    ):
+        for v in orjson.loads(blob):
+            by_rule[v["rule"]] += 1
+            by_severity[v["severity"]] += 1
+    totals = store.totals()
+    return _json(
+        {
+            "messages": totals["messages"],
+            "rejected": totals["rejected"],
+            "by_type": by_type,
+            "by_event": by_event,
+            "by_rule": dict(by_rule.most_common()),
+            "by_severity": {s: by_severity.get(s, 0) for s in ("error", "warning", "info")},
+        }
+    )
+
+
+async def api_reset(request: web.Request) -> web.Response:
+    since = request.app[CAPTURE_KEY].reset()
+    return _json({"success": True, "viewStartsAt": since})
+
+
+async def api_health(request: web.Request) -> web.Response:
+    store = request.app[CAPTURE_KEY].store
+    return _json(
+        {
+            "status": "ok",
+            "version": __version__,
+            "session": str(store.path),
+            "messages": store.last_seq,
+        }
+    )
+
+
+def create_app(capture: Capture, public_url: str | None = None) -> web.Application:
+    app = web.Application(middlewares=[cors_middleware], client_max_size=MAX_WIRE_BYTES)
+    app[CAPTURE_KEY] = capture
+    app[PUBLIC_URL_KEY] = [public_url] if public_url else []
+    r = app.router
+    calls = "{call:track|identify|page|screen|group|alias|t|i|p|s|g|a}"
+    for slash in ("", "/"):
+        r.add_post(f"/v1/{calls}{slash}", handle_single)
+        r.add_post("/v1/{kind:batch|import|b}" + slash, handle_batch)
+        r.add_post("/v1/m" + slash, handle_metrics)
+        r.add_get("/v1/projects/{write_key}/settings" + slash, handle_settings)
+        r.add_get("/projects/{write_key}/settings" + slash, handle_settings)
+    r.add_get("/inspector/messages", api_messages)
+    r.add_get("/inspector/messages/wait", api_wait)
+    r.add_get("/inspector/rejected", api_rejected)
+    r.add_get("/inspector/summary", api_summary)
+    r.add_post("/inspector/reset", api_reset)
+    r.add_get("/inspector/health", api_health)
+    r.add_route("*", "/{tail:.*}", handle_unknown)
+    return app
+
+
+def make_runner(app: web.Application) -> web.AppRunner:
+    # auto_decompress=False: we inflate gzip ourselves, with a bound (gzip bombs), and keep
+    # the wire size. No access log: it costs a lot per request and we log to the session.
+    return web.AppRunner(app, auto_decompress=False, access_log=None, handle_signals=False)
+
+
+class PortInUse(Exception):
+    pass
+
+
+async def start_server(app: web.Application, host: str, port: int) -> tuple[web.AppRunner, str]:
+    """Bind and start; returns the runner and the URL actually bound (port 0 = any free port)."""
+    runner = make_runner(app)
+    await runner.setup()
+    site = web.TCPSite(runner, host, port, reuse_address=True)
+    try:
+        await site.start()
+    except OSError as exc:
+        await runner.cleanup()
+        raise PortInUse(f"cannot listen on {host}:{port}: {exc.strerror or exc}") from None
+    bound_port = port
+    server = site._server
+    if server is not None and getattr(server, "sockets", None):
+        bound_port = server.sockets[0].getsockname()[1]
+    shown = f"[{host}]" if ":" in host else host
+    url = f"http://{shown}:{bound_port}"
+    if app[PUBLIC_URL_KEY] == []:
+        app[PUBLIC_URL_KEY].append(url)
+    return runner, url

@@ -1,0 +1,311 @@
+"""Turn a request body into messages, keeping each message's exact bytes.
+
+Pure functions, no I/O. The standard library's C JSON scanner parses each value and tells
+where it ends (``raw_decode``), which gives every batch item's byte span in the body for
+free: the store keeps the body once and each message as a slice of it.
+"""
+
+from __future__ import annotations
+
+import json
+import zlib
+from dataclasses import dataclass
+from typing import Any
+
+#: Segment's limits (HTTP API docs): 32 KB per message, 500 KB per batch request.
+MAX_MESSAGE_BYTES = 32 * 1024
+MAX_BATCH_BYTES = 500 * 1024
+MAX_BATCH_EVENTS = 2500
+#: How much we inflate a gzip body before giving up (a gzip bomb must not eat memory).
+#: Larger than MAX_BATCH_BYTES so an oversize batch is still captured and answered as such.
+MAX_INFLATED_BYTES = 4 * 1024 * 1024
+
+SHORT_TYPES = {
+    "t": "track",
+    "i": "identify",
+    "p": "page",
+    "s": "screen",
+    "g": "group",
+    "a": "alias",
+}
+LONG_TYPES = {"track", "identify", "page", "screen", "group", "alias"}
+BATCH_PATHS = {"batch", "import", "b"}
+
+
+class DecodeError(Exception):
+    """The body cannot be accepted. ``code``/``message`` are what the client gets back."""
+
+    def __init__(self, code: str, message: str, status: int = 400) -> None:
+        super().__init__(message)
+        self.code = code
+        self.message = message
+        self.status = status
+
+
+@dataclass(slots=True)
+class Item:
+    """One message of a request: its parsed value, its byte span, what we merged in."""
+
+    data: Any
+    start: int
+    end: int
+    #: Top-level fields set by the inspector (merged batch context, type from the path).
+    extra: dict[str, Any] | None = None
+
+
+@dataclass(slots=True)
+class Decoded:
+    items: list[Item]
+    #: writeKey found in the body (top-level or the first item's).
+    write_key: str | None
+
+
+def inflate(body: bytes, limit: int = MAX_INFLATED_BYTES) -> bytes:
+    """Inflate a gzip (or zlib) body, refusing to produce more than ``limit`` bytes."""
+    d = zlib.decompressobj(zlib.MAX_WBITS | 32)  # auto-detect gzip or zlib header
+    try:
+        out = d.decompress(body, limit)
+        if d.unconsumed_tail:
+            raise DecodeError(
+                "payload_too_large",
+                f"gzip body inflates to more than {limit // (1024 * 1024)} MB; "
+                "Segment accepts at most 500 KB per batch",
+                413,
+            )
+        out += d.flush()
+    except zlib.error as exc:
+        raise DecodeError(
+            "invalid_gzip", f"Content-Encoding is gzip but the body is not valid gzip ({exc})"
+        ) from None
+    if not d.eof:
+        raise DecodeError("invalid_gzip", "gzip body is truncated")
+    return out
+
+
+def _reject_constant(name: str) -> Any:
+    raise ValueError(f"{name} is not valid JSON")
+
+
+_DECODER = json.JSONDecoder(parse_constant=_reject_constant)
+_WS = " \t\n\r"
+
+
+def _value(text: str, pos: int) -> tuple[Any, int]:
+    try:
+        return _DECODER.raw_decode(text, pos)
+    except RecursionError:
+        raise DecodeError("invalid_json", "JSON is nested too deeply") from None
+    except ValueError as exc:
+        raise DecodeError("invalid_json", f"Invalid JSON: {exc}") from None
+
+
+def _skip_ws(text: str, pos: int) -> int:
+    n = len(text)
+    while pos < n and text[pos] in _WS:
+        pos += 1
+    return pos
+
+
+def _expect(text: str, pos: int, ch: str) -> int:
+    pos = _skip_ws(text, pos)
+    if pos >= len(text) or text[pos] != ch:
+        got = repr(text[pos]) if pos < len(text) else "end of input"
+        raise DecodeError("invalid_json", f"Invalid JSON: expected {ch!r} at char {pos}, got {got}")
+    return pos + 1
+
+
+class _Spans:
+    """Converts character offsets of ``text`` to byte offsets of its UTF-8 encoding."""
+
+    def __init__(self, text: str) -> None:
+        self.text = text
+        self.ascii = text.isascii()
+        self._char = 0
+        self._byte = 0
+
+    def byte(self, char_pos: int) -> int:
+        if self.ascii:
+            return char_pos
+        # Offsets are asked for in increasing order: encode only the new stretch.
+        if char_pos < self._char:
+            self._char, self._byte = 0, 0
+        self._byte += len(self.text[self._char : char_pos].encode("utf-8", "surrogatepass"))
+        self._char = char_pos
+        return self._byte
+
+
+def _decode_text(body: bytes) -> str:
+    if not body.strip():
+        raise DecodeError("invalid_json", "Empty body: send a JSON object")
+    try:
+        return body.decode("utf-8")
+    except UnicodeDecodeError as exc:
+        raise DecodeError(
+            "invalid_json", f"Body is not UTF-8 ({exc.reason} at byte {exc.start})"
+        ) from None
+
+
+def decode_single(body: bytes, call_type: str | None) -> Decoded:
+    """A single-call body (``/v1/track``, ``/v1/t`` ...): one JSON object."""
+    text = _decode_text(body)
+    spans = _Spans(text)
+    start = _skip_ws(text, 0)
+    data, end = _value(text, start)
+    if _skip_ws(text, end) != len(text):
+        raise DecodeError(
+            "invalid_json", f"Invalid JSON: extra data after the object at char {end}"
+        )
+    if not isinstance(data, dict):
+        raise DecodeError("invalid_json", f"Expected a JSON object, got {_kind(data)}")
+    extra = None
+    if call_type and "type" not in data:
+        extra = {"type": call_type}
+    item = Item(data, spans.byte(start), spans.byte(end), extra)
+    wk = data.get("writeKey")
+    return Decoded([item], wk if isinstance(wk, str) else None)
+
+
+def decode_batch(body: bytes) -> Decoded:
+    """A batch body: ``{"batch": [...], "context"?, "integrations"?, "writeKey"?, "sentAt"?}``."""
+    text = _decode_text(body)
+    spans = _Spans(text)
+    pos = _skip_ws(text, 0)
+    if pos >= len(text) or text[pos] != "{":
+        data, _ = _value(text, pos)  # raises for invalid JSON; else it is the wrong kind
+        raise DecodeError(
+            "invalid_json", f"Expected a JSON object with a batch array, got {_kind(data)}"
+        )
+    pos += 1
+    top: dict[str, Any] = {}
+    raw_items: list[tuple[Any, int, int]] | None = None
+    pos = _skip_ws(text, pos)
+    if pos < len(text) and text[pos] == "}":
+        pos += 1
+    else:
+        while True:
+            pos = _skip_ws(text, pos)
+            key, pos = _value(text, pos)
+            if not isinstance(key, str):
+                raise DecodeError("invalid_json", "Invalid JSON: object keys must be strings")
+            pos = _expect(text, pos, ":")
+            pos = _skip_ws(text, pos)
+            if key == "batch" and pos < len(text) and text[pos] == "[":
+                raw_items, pos = _items(text, pos + 1)
+                top["batch"] = raw_items
+            else:
+                top[key], pos = _value(text, pos)
+            pos = _skip_ws(text, pos)
+            if pos < len(text) and text[pos] == ",":
+                pos += 1
+                continue
+            pos = _expect(text, pos, "}")
+            break
+    if _skip_ws(text, pos) != len(text):
+        raise DecodeError(
+            "invalid_json", f"Invalid JSON: extra data after the object at char {pos}"
+        )
+    if raw_items is None:
+        got = _kind(top["batch"]) if "batch" in top else "no batch field"
+        raise DecodeError("invalid_json", f"Expected a batch array in the body, got {got}")
+    batch_context = top.get("context")
+    batch_integrations = top.get("integrations")
+    wk = top.get("writeKey")
+    items: list[Item] = []
+    for data, start, end in raw_items:
+        extra: dict[str, Any] | None = None
+        if isinstance(data, dict):
+            # Batch-level context/integrations are merged into each item (item keys win).
+            if isinstance(batch_context, dict) and batch_context:
+                own = data.get("context")
+                merged = {**batch_context, **own} if isinstance(own, dict) else dict(batch_context)
+                if own is None or isinstance(own, dict):
+                    extra = {"context": merged}
+            if isinstance(batch_integrations, dict) and batch_integrations:
+                own_i = data.get("integrations")
+                if own_i is None or isinstance(own_i, dict):
+                    extra = extra or {}
+                    extra["integrations"] = {**batch_integrations, **(own_i or {})}
+            if not isinstance(wk, str):
+                iwk = data.get("writeKey")
+                if isinstance(iwk, str):
+                    wk = iwk
+        items.append(Item(data, spans.byte(start), spans.byte(end), extra))
+    return Decoded(items, wk if isinstance(wk, str) else None)
+
+
+def _items(text: str, pos: int) -> tuple[list[tuple[Any, int, int]], int]:
+    out: list[tuple[Any, int, int]] = []
+    pos = _skip_ws(text, pos)
+    if pos < len(text) and text[pos] == "]":
+        return out, pos + 1
+    while True:
+        pos = _skip_ws(text, pos)
+        start = pos
+        data, pos = _value(text, pos)
+        out.append((data, start, pos))
+        pos = _skip_ws(text, pos)
+        if pos < len(text) and text[pos] == ",":
+            pos += 1
+            continue
+        return out, _expect(text, pos, "]")
+
+
+def _kind(v: Any) -> str:
+    if v is None:
+        return "null"
+    if isinstance(v, bool):
+        return "a boolean"
+    if isinstance(v, (int, float)):
+        return "a number"
+    if isinstance(v, str):
+        return "a string"
+    if isinstance(v, list):
+        return "an array"
+    return "an object"
+
+
+def summarize(data: Any) -> dict[str, str | None]:
+    """The indexed columns of a message (type, name, ids, library), as strings or None."""
+    if not isinstance(data, dict):
+        return {
+            "type": None,
+            "name": None,
+            "user_id": None,
+            "anonymous_id": None,
+            "message_id": None,
+            "library": None,
+        }
+    t = data.get("type")
+    name: Any = None
+    if t == "track":
+        name = data.get("event")
+    elif t in ("page", "screen"):
+        name = data.get("name")
+    elif t == "group":
+        name = data.get("groupId")
+    elif t == "alias":
+        name = data.get("previousId")
+    lib = None
+    ctx = data.get("context")
+    if isinstance(ctx, dict):
+        library = ctx.get("library")
+        if isinstance(library, dict):
+            lib = library.get("name")
+    return {
+        "type": _s(t),
+        "name": _s(name),
+        "user_id": _s(data.get("userId")),
+        "anonymous_id": _s(data.get("anonymousId")),
+        "message_id": _s(data.get("messageId")),
+        "library": _s(lib),
+    }
+
+
+def _s(v: Any) -> str | None:
+    if v is None:
+        return None
+    if isinstance(v, str):
+        return v
+    if isinstance(v, (int, float, bool)):
+        return json.dumps(v)
+    return None

@@ -1,0 +1,233 @@
+"""The capture pipeline: request -> decode -> validate -> store -> answer.
+
+Kept apart from the aiohttp routes so the same steps serve the HTTP app, the tests and
+(later) replay/forwarding.
+"""
+
+from __future__ import annotations
+
+import base64
+import binascii
+from collections.abc import Callable, Iterable
+from dataclasses import dataclass
+from datetime import UTC, datetime
+from typing import Any
+
+from inspector.ingest import decode
+from inspector.ingest.decode import DecodeError
+from inspector.model import MessageMeta, Violation
+from inspector.spec import Engine
+from inspector.store import MessageRecord, RequestRecord, Store
+
+
+def utc_now() -> datetime:
+    return datetime.now(UTC)
+
+
+def iso(dt: datetime) -> str:
+    """Segment's receivedAt shape: ISO-8601 UTC with milliseconds and a Z."""
+    return dt.astimezone(UTC).strftime("%Y-%m-%dT%H:%M:%S.") + f"{dt.microsecond // 1000:03d}Z"
+
+
+@dataclass(slots=True)
+class Outcome:
+    """What the endpoint answers, and what was stored."""
+
+    status: int
+    body: dict[str, Any]
+    request: RequestRecord
+    messages: list[MessageRecord]
+
+
+Listener = Callable[[Outcome], None]
+
+
+def basic_auth_user(headers: Iterable[tuple[str, str]]) -> str | None:
+    """The writeKey from ``Authorization: Basic base64(writeKey:)``, if any."""
+    for name, value in headers:
+        if name.lower() != "authorization":
+            continue
+        scheme, _, cred = value.partition(" ")
+        if scheme.lower() != "basic":
+            return None
+        try:
+            user = base64.b64decode(cred.strip(), validate=False).decode("utf-8", "replace")
+        except (binascii.Error, ValueError):
+            return None
+        return user.split(":", 1)[0] or None
+    return None
+
+
+def _header(headers: Iterable[tuple[str, str]], name: str) -> str | None:
+    lname = name.lower()
+    for k, v in headers:
+        if k.lower() == lname:
+            return v
+    return None
+
+
+class Capture:
+    """Owns the engine and the store for one running inspector."""
+
+    def __init__(
+        self,
+        store: Store,
+        engine: Engine | None = None,
+        *,
+        write_keys: Iterable[str] = (),
+        clock: Callable[[], datetime] = utc_now,
+    ) -> None:
+        self.store = store
+        self.engine = engine or Engine()
+        self.write_keys = frozenset(write_keys)
+        self.clock = clock
+        self.listeners: list[Listener] = []
+
+    def reset(self) -> int:
+        """New empty view: old messages stay in the file; session rules start afresh."""
+        self.engine.reset()
+        return self.store.reset_view()
+
+    async def ingest(
+        self,
+        method: str,
+        path: str,
+        headers: list[tuple[str, str]],
+        body: bytes,
+        *,
+        call_type: str | None,
+        batch: bool,
+    ) -> Outcome:
+        """Decode, validate and store one ingestion request; never raises on bad input."""
+        received = iso(self.clock())
+        encoding = (_header(headers, "Content-Encoding") or "").strip().lower() or None
+        record = RequestRecord(
+            received_at=received,
+            method=method,
+            path=path,
+            kind="ingest",
+            status=200,
+            reason=None,
+            write_key=None,
+            headers=headers,
+            body=body,
+            body_encoding=None,
+            wire_size=len(body),
+        )
+        endpoint = path.split("?", 1)[0]
+        try:
+            text = body
+            if encoding in ("gzip", "x-gzip", "deflate"):
+                text = decode.inflate(body)
+                record.body = text
+                record.body_encoding = encoding
+            elif encoding not in (None, "identity"):
+                raise DecodeError(
+                    "unsupported_encoding",
+                    f"Content-Encoding {encoding!r} is not supported; send gzip or plain JSON",
+                )
+            limit = decode.MAX_BATCH_BYTES if batch else decode.MAX_MESSAGE_BYTES
+            if len(text) > limit:
+                what = "batch" if batch else "message"
+                raise DecodeError(
+                    "payload_too_large",
+                    f"{what.capitalize()} is {len(text)} bytes; Segment accepts at most {limit // 1024} KB per {what}",
+                )
+            decoded = decode.decode_batch(text) if batch else decode.decode_single(text, call_type)
+            if batch:
+                for i, item in enumerate(decoded.items):
+                    size = item.end - item.start
+                    if size > decode.MAX_MESSAGE_BYTES:
+                        raise DecodeError(
+                            "payload_too_large",
+                            f"Message {i} of the batch is {size} bytes; Segment accepts at most 32 KB per message",
+                        )
+            write_key = basic_auth_user(headers) or decoded.write_key
+            record.write_key = write_key
+            if self.write_keys and write_key not in self.write_keys:
+                shown = repr(write_key) if write_key else "no writeKey"
+                raise DecodeError(
+                    "unauthorized",
+                    f"Unknown writeKey ({shown}): this inspector accepts only the keys given with --write-key",
+                    401,
+                )
+        except DecodeError as exc:
+            record.status = exc.status
+            record.reason = exc.message
+            body_out = {"code": exc.code, "message": exc.message}
+            await self.store.append(record)
+            outcome = Outcome(exc.status, body_out, record, [])
+            self._notify(outcome)
+            return outcome
+
+        count = len(decoded.items)
+        records: list[MessageRecord] = []
+        check = self.engine.check
+        summarize = decode.summarize
+        for i, item in enumerate(decoded.items):
+            data = item.data
+            if item.extra:
+                data = {**data, **item.extra}
+            meta = MessageMeta(item.end - item.start, count, i, received, endpoint)
+            violations: list[Violation] = check(data, meta)
+            cols = summarize(data)
+            iwk = data.get("writeKey") if isinstance(data, dict) else None
+            records.append(
+                MessageRecord(
+                    i,
+                    item.start,
+                    item.end,
+                    received,
+                    endpoint,
+                    iwk if isinstance(iwk, str) else write_key,
+                    cols["type"],
+                    cols["name"],
+                    cols["user_id"],
+                    cols["anonymous_id"],
+                    cols["message_id"],
+                    cols["library"],
+                    violations,
+                    item.extra,
+                )
+            )
+        await self.store.append(record, records)
+        outcome = Outcome(200, {"success": True}, record, records)
+        self._notify(outcome)
+        return outcome
+
+    async def keep(
+        self,
+        method: str,
+        path: str,
+        headers: list[tuple[str, str]],
+        body: bytes,
+        *,
+        kind: str,
+        status: int,
+        reason: str | None = None,
+    ) -> RequestRecord:
+        """Store a request that carries no messages (metrics, settings, unknown paths)."""
+        record = RequestRecord(
+            iso(self.clock()),
+            method,
+            path,
+            kind,
+            status,
+            reason,
+            basic_auth_user(headers),
+            headers,
+            body,
+            None,
+            len(body),
+        )
+        await self.store.append(record)
+        if reason is not None:
+            self._notify(Outcome(status, {}, record, []))
+        return record
+
+    def _notify(self, outcome: Outcome) -> None:
+        for cb in list(self.listeners):
+            try:
+                cb(outcome)
+            except Exception:  # a broken printer must not break capture
+                pass

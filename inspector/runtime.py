@@ -1,0 +1,54 @@
+"""Assemble a running inspector (store + engine + capture) from Settings.
+
+Shared by headless mode and the UI so both start the same way. Never imports Textual.
+"""
+
+from __future__ import annotations
+
+import sys
+
+import click
+
+from inspector.config import Settings
+from inspector.ingest.service import Capture
+from inspector.spec import Engine
+from inspector.store import Store, StoreError
+
+
+def _fail(message: str) -> None:
+    click.echo(f"inspector: {message}", err=True)
+    sys.exit(2)
+
+
+def build_engine(settings: Settings) -> Engine:
+    if not settings.plan:
+        return Engine()
+    try:
+        from inspector.plan import load_plan
+    except ImportError:
+        _fail("tracking plans are not supported by this version")
+        raise
+    try:
+        plan = load_plan(settings.plan)
+    except (OSError, ValueError) as exc:
+        _fail(f"cannot read the plan {settings.plan}: {exc}")
+        raise
+    return Engine(extra=plan.rules)
+
+
+def build_capture(settings: Settings) -> Capture:
+    assert settings.session is not None
+    try:
+        store = Store(settings.session)
+    except (StoreError, OSError) as exc:
+        _fail(f"cannot open the session file {settings.session}: {exc}")
+        raise
+    capture = Capture(store, build_engine(settings), write_keys=settings.write_keys)
+    if settings.forward:
+        try:
+            from inspector.forward import Forwarder
+        except ImportError:
+            _fail("--forward is not supported by this version")
+            raise
+        Forwarder.attach(capture, settings.forward)
+    return capture

@@ -1,0 +1,12 @@
+"""The session store (SQLite). See ``session.py`` and docs/session-format.md."""
+
+from inspector.store.session import (
+    MessageRecord,
+    RequestRecord,
+    Row,
+    Store,
+    StoreError,
+    read_session_messages,
+)
+
+__all__ = ["MessageRecord", "RequestRecord", "Row", "Store", "StoreError", "read_session_messages"]
