@@ -199,3 +199,51 @@ def test_registered_on_main_group() -> None:
     from inspector.cli import main
 
     assert "diff" in main.commands
+
+
+def test_saved_session_uses_store_seqs(cli: click.Group, tmp_path: Path) -> None:
+    from inspector.store import Store
+    from inspector.store.session import MessageRecord, RequestRecord
+
+    path = tmp_path / "session.sqlite"
+    msgs = _msgs()
+    with Store(path) as store:
+        for m in msgs:
+            body = json.dumps(m).encode()
+            req = RequestRecord(
+                "2024-01-01T00:00:00.000Z", "POST", "/v1/t", "ingest", 200, None, "k", [], body
+            )
+            rec = MessageRecord(
+                0, 0, len(body), "2024-01-01T00:00:00.000Z", "/v1/t", "k",
+                m.get("type"), None, m.get("userId"), m.get("anonymousId"), None, None,
+            )  # fmt: skip
+            store.append_sync(req, [rec])
+    code, out, err = run(cli, str(path), "1", "4", "--context-only", "--format", "json")
+    assert code == 0, err
+    assert [c["path"] for c in json.loads(out)["changes"]] == [
+        "context.library.version",
+        "context.locale",
+    ]
+    code, out, _ = run(cli, "--drift", str(path))
+    assert code == 0 and "disappeared 1x; first at #4" in out
+    code, _, err = run(cli, str(path), "1", "5")
+    assert code == 2 and "no message #5" in err
+
+
+def test_foreign_sqlite_file_is_exit_2(cli: click.Group, tmp_path: Path) -> None:
+    import sqlite3
+
+    path = tmp_path / "other.db"
+    con = sqlite3.connect(path)
+    con.execute("CREATE TABLE t(x)")
+    con.commit()
+    con.close()
+    code, out, err = run(cli, "--drift", str(path))
+    assert code == 2 and out == "" and len(err.strip().splitlines()) == 1
+
+
+def test_empty_file_drift_is_empty_not_an_error(cli: click.Group, tmp_path: Path) -> None:
+    p = tmp_path / "empty.ndjson"
+    p.write_text("")
+    code, out, _ = run(cli, "--drift", str(p), "--format", "json")
+    assert code == 0 and json.loads(out)["paths"] == []
