@@ -58,6 +58,7 @@ __all__ = [
     "PathDrift",
     "Timeline",
     "TimelineEvent",
+    "compare_messages",
     "compare_values",
     "context_diffs",
     "context_of",
@@ -216,12 +217,12 @@ def _leaves(value: Any, path: str, ignore: frozenset[str]) -> Iterator[tuple[str
 
 
 def flatten(
-    value: Any, *, prefix: str = "", ignore: Iterable[str] | None = ()
+    value: Any, *, prefix: str = "", ignore: Iterable[str] | None = None
 ) -> list[tuple[str, Any]]:
     """Every leaf of ``value`` as (path, value), in document order.
 
     ``MISSING`` flattens to nothing; a scalar flattens to ``[(prefix, value)]``; an object
-    whose members are all ignored flattens to nothing. ``ignore`` defaults to nothing here.
+    whose members are all ignored flattens to nothing. ``ignore=None`` means VOLATILE.
     """
     if value is MISSING:
         return []
@@ -343,6 +344,19 @@ def diff_messages(
     if context_only:
         return diff_values(context_of(a), context_of(b), ignore=ignore, prefix="context")
     return diff_values(a, b, ignore=ignore)
+
+
+def compare_messages(
+    a: Any,
+    b: Any,
+    *,
+    context_only: bool = False,
+    ignore: Iterable[str] | None = None,
+) -> list[Change]:
+    """:func:`diff_messages` plus the unchanged leaves: rows for a side-by-side view."""
+    if context_only:
+        return compare_values(context_of(a), context_of(b), ignore=ignore, prefix="context")
+    return compare_values(a, b, ignore=ignore)
 
 
 # ---------------------------------------------------------------------------------------

@@ -15,6 +15,7 @@ from inspector.diff import (
     Change,
     ContextTracker,
     IdentityResolver,
+    compare_messages,
     compare_values,
     context_diffs,
     diff_messages,
@@ -240,6 +241,15 @@ def test_diff_messages_context_only() -> None:
     assert kinds(diff_messages(a, b)) == [("changed", "event"), ("changed", "context.ip")]
     assert kinds(diff_messages(a, b, context_only=True)) == [("changed", "context.ip")]
     assert kinds(diff_messages("x", b, context_only=True)) == [("added", "context.ip")]
+    rows = compare_messages(a, b, context_only=False)
+    assert kinds(rows) == [
+        ("unchanged", "type"),
+        ("changed", "event"),
+        ("changed", "context.ip"),
+    ]
+    assert kinds(compare_messages(a, a, context_only=True)) == [("unchanged", "context.ip")]
+    assert flatten(a) == [("type", "track"), ("event", "A"), ("context.ip", "1")]
+    assert ("messageId", "1") in flatten(a, ignore=())
 
 
 json_values = st.recursive(
