@@ -1,1 +1,340 @@
-"""Spec rules: naming. Registered on import."""
+"""Spec rules: naming. Registered on import.
+
+Event names (track only): non-descriptive names, Title Case Object + Action, conventions mixed
+within a session, near-duplicate names. Property keys (track, page, screen): conventions mixed
+within a session, keys generated from values. The word knowledge lives in ``naming_words`` and
+the pure analysis in ``naming_analysis``; this module turns findings into violations.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterator
+from typing import Any
+
+from inspector.model import MessageMeta, Violation
+from inspector.spec.naming_analysis import (
+    CONVENTION_LABELS,
+    KEY_CONVENTION_LABELS,
+    action_problem,
+    convention,
+    duplicate_keys,
+    dynamic_key,
+    key_convention,
+    non_descriptive,
+    numbered_family,
+    semantic_variant,
+    suggest_title,
+)
+from inspector.spec.registry import message_rule, session_rule
+
+#: Most distinct names/keys a session rule remembers (a hostile sender cannot grow it forever).
+MAX_REMEMBERED = 20_000
+#: Most property keys looked at in one message.
+MAX_KEYS = 1_000
+_SHAPE = 'Name events Object + past-tense Action in Title Case, e.g. "Video Played"'
+
+
+def _q(text: str, limit: int = 80) -> str:
+    """Quote a name for a violation message, cut to a readable length."""
+    if len(text) > limit:
+        text = text[: limit - 1] + "…"
+    return f'"{text}"'
+
+
+def _track_event(message: Any) -> str | None:
+    if not isinstance(message, dict) or message.get("type") != "track":
+        return None
+    ev = message.get("event")
+    return ev if isinstance(ev, str) else None
+
+
+def _property_keys(message: Any) -> list[str]:
+    if not isinstance(message, dict) or message.get("type") not in ("track", "page", "screen"):
+        return []
+    props = message.get("properties")
+    if not isinstance(props, dict):
+        return []
+    keys: list[str] = []
+    for k in props:
+        if isinstance(k, str):
+            keys.append(k)
+            if len(keys) >= MAX_KEYS:
+                break
+    return keys
+
+
+# --------------------------------------------------------------------------- event names
+
+
+@message_rule(
+    "event-name/non-descriptive",
+    "warning",
+    "Track event names must say what happened: no generic words or placeholders, numbered names, "
+    "cryptic abbreviations, bare single words, dynamic values (ids, emails, URLs, dates) or punctuation only.",
+    'A name like "Event 12" or "TMDropd" means nothing to the people reading reports, and a value '
+    "inside a name mints a new event per value in every destination and warehouse.",
+    examples=(
+        {"type": "track", "event": "Event 12", "userId": "u1"},
+        {"type": "track", "event": "TMDropd", "userId": "u1"},
+        {"type": "track", "event": "User Signed Up (11-01-2019)", "userId": "u1"},
+    ),
+)
+def non_descriptive_event(message: Any, meta: MessageMeta) -> Iterator[Violation]:
+    name = _track_event(message)
+    if name is None:
+        return
+    found = non_descriptive(name)
+    if found is None:
+        return
+    if found.kind == "dynamic":
+        advice = 'keep values out of event names: send one fixed name (Object + past-tense Action, e.g. "Article Viewed") and put the value in a property'
+    elif found.kind in ("empty", "punctuation"):
+        advice = _SHAPE
+    else:
+        advice = "name the object and what happened to it. " + _SHAPE
+    yield Violation(
+        "event-name/non-descriptive",
+        "warning",
+        "event",
+        f"Event name {_q(name)} is not descriptive: {found.detail}; {advice[0].lower() + advice[1:]}.",
+    )
+
+
+@message_rule(
+    "event-name/convention",
+    "info",
+    'Track event names should be Object + past-tense Action in Title Case, like "Order Completed".',
+    "Segment's semantic events and tracking-plan guidance use this shape; one shape makes events "
+    "easy to find and keeps Protocols' exact-match planning simple.",
+    examples=(
+        {"type": "track", "event": "order_completed", "userId": "u1"},
+        {"type": "track", "event": "Viewed Product", "userId": "u1"},
+    ),
+)
+def event_name_convention(message: Any, meta: MessageMeta) -> Iterator[Violation]:
+    name = _track_event(message)
+    if name is None or not name.strip() or non_descriptive(name) is not None:
+        return  # nothing to suggest for a name that says nothing; non-descriptive reports it
+    conv = convention(name)
+    if conv is None:
+        return
+    suggestion = suggest_title(name)
+    if conv == "title":
+        problem = action_problem(name)
+        if problem is None or suggestion == name:
+            return
+        yield Violation(
+            "event-name/convention",
+            "info",
+            "event",
+            f"Event name {_q(name)} is Title Case but {problem}; use Object + past-tense Action, "
+            f"e.g. {_q(suggestion)}.",
+        )
+        return
+    if suggestion == name:
+        return
+    yield Violation(
+        "event-name/convention",
+        "info",
+        "event",
+        f"Event name {_q(name)} is {CONVENTION_LABELS.get(conv, conv)}, not Title Case Object + Action; "
+        f"rename it to {_q(suggestion)}.",
+    )
+
+
+@session_rule(
+    "event-name/mixed-conventions",
+    "warning",
+    "One session should not mix event-name conventions (Title Case, snake_case, camelCase, ...).",
+    "Mixed conventions split one tracking plan into several styles and invite near-duplicate events "
+    "that Protocols and warehouses treat as unrelated.",
+    examples=(
+        {"type": "track", "event": "Order Completed", "userId": "u1"},
+        {"type": "track", "event": "cart_viewed", "userId": "u1"},
+    ),
+)
+class MixedEventConventions:
+    def __init__(self) -> None:
+        #: convention -> first event name seen with it, in order of first appearance
+        self.seen: dict[str, str] = {}
+
+    def check(self, message: Any, meta: MessageMeta) -> Iterator[Violation]:
+        name = _track_event(message)
+        if name is None:
+            return
+        conv = convention(name)
+        if conv is None or conv == "mixed" or conv in self.seen:
+            return
+        self.seen[conv] = name
+        if len(self.seen) < 2:
+            return
+        listed = ", ".join(
+            f"{CONVENTION_LABELS.get(c, c)} ({_q(n, 40)})" for c, n in self.seen.items()
+        )
+        example = suggest_title(name) if non_descriptive(name) is None else "Order Completed"
+        yield Violation(
+            "event-name/mixed-conventions",
+            "warning",
+            "event",
+            f"This session mixes event-name conventions: {listed}; pick one for every event "
+            f"(Segment recommends Title Case, e.g. {_q(example, 60)}).",
+        )
+
+
+@session_rule(
+    "event-name/near-duplicate",
+    "warning",
+    "Event names in one session that differ only by case, separators, spacing, word order or tense "
+    '("Signed Up", "signed_up", "Sign Up", "User Signed Up"), or that vary a semantic event\'s name.',
+    "Each variant becomes a separate event in every destination and warehouse, splitting one action's "
+    "data; a semantic event sent under another spelling loses its destination mappings.",
+    examples=(
+        {"type": "track", "event": "Signed Up", "userId": "u1"},
+        {"type": "track", "event": "signed_up", "userId": "u1"},
+    ),
+)
+class NearDuplicateEventNames:
+    def __init__(self) -> None:
+        self.names: set[str] = set()
+        self.by_key: dict[str, str] = {}
+
+    def check(self, message: Any, meta: MessageMeta) -> Iterator[Violation]:
+        name = _track_event(message)
+        if name is None or not name.strip() or name in self.names:
+            return
+        if len(self.names) >= MAX_REMEMBERED:
+            return
+        self.names.add(name)
+        keys = [k for k in duplicate_keys(name) if k]
+        earlier = next((self.by_key[k] for k in keys if k in self.by_key), None)
+        for k in keys:
+            self.by_key.setdefault(k, name)
+        if earlier is not None:
+            yield Violation(
+                "event-name/near-duplicate",
+                "warning",
+                "event",
+                f"Event name {_q(name)} is a variant of {_q(earlier)} seen earlier in this session "
+                "(only case, separators, spacing, word order or tense differ); send one name for one action.",
+            )
+            return
+        sem = semantic_variant(name)
+        if sem is not None:
+            yield Violation(
+                "event-name/near-duplicate",
+                "warning",
+                "event",
+                f"Event name {_q(name)} is a variant of the Segment semantic event {_q(sem)}; "
+                f"send it exactly as {_q(sem)} so destinations recognise it.",
+            )
+
+
+# --------------------------------------------------------------------------- property keys
+
+
+@session_rule(
+    "property-name/mixed-conventions",
+    "info",
+    "Property keys in one session should follow one convention (snake_case is recommended).",
+    "Mixed conventions make the same field appear twice (order_id and orderId) in warehouses and "
+    "destinations; Segment's semantic properties use snake_case.",
+    examples=(
+        {
+            "type": "track",
+            "event": "Order Completed",
+            "userId": "u1",
+            "properties": {"order_id": "o1", "totalPrice": 3},
+        },
+    ),
+)
+class MixedPropertyConventions:
+    def __init__(self) -> None:
+        self.seen: dict[str, str] = {}
+
+    def check(self, message: Any, meta: MessageMeta) -> Iterator[Violation]:
+        for key in _property_keys(message):
+            if dynamic_key(key) is not None:
+                continue  # reported by property-name/dynamic-key; not a naming style
+            conv = key_convention(key)
+            if conv is None or conv in ("mixed", "spaces") or conv in self.seen:
+                continue
+            self.seen[conv] = key
+            if len(self.seen) < 2:
+                continue
+            listed = ", ".join(
+                f"{KEY_CONVENTION_LABELS.get(c, c)} ({_q(k, 40)})" for c, k in self.seen.items()
+            )
+            yield Violation(
+                "property-name/mixed-conventions",
+                "info",
+                f"properties.{key}",
+                f"Property keys in this session mix conventions: {listed}; use one everywhere "
+                "(snake_case is recommended, e.g. order_id).",
+            )
+
+
+_FAMILY_EXEMPT = frozenset({"address_line", "addressline", "address", "line", "street"})
+
+
+@session_rule(
+    "property-name/dynamic-key",
+    "warning",
+    "Property keys must be fixed names, not values: no ids, UUIDs, emails, numbers or dates as keys, "
+    "and no numbered families like feature_1, feature_2.",
+    "Every distinct key becomes a warehouse column and a schema entry; keys generated from values "
+    "grow the schema without bound and cannot be queried as one field.",
+    examples=(
+        {
+            "type": "track",
+            "event": "Plan Compared",
+            "userId": "u1",
+            "properties": {"feature_1": True, "feature_2": False},
+        },
+        {
+            "type": "track",
+            "event": "Cart Viewed",
+            "userId": "u1",
+            "properties": {"3fa85f64-5717-4562-b3fc-2c963f66afa6": 1},
+        },
+    ),
+)
+class DynamicPropertyKeys:
+    def __init__(self) -> None:
+        #: family stem -> {number: key}
+        self.families: dict[str, dict[str, str]] = {}
+        self.reported: set[str] = set()
+
+    def check(self, message: Any, meta: MessageMeta) -> Iterator[Violation]:
+        for key in _property_keys(message):
+            why = dynamic_key(key)
+            if why is not None:
+                yield Violation(
+                    "property-name/dynamic-key",
+                    "warning",
+                    f"properties.{key}",
+                    f"Property key {_q(key)} looks generated from a value: {why}; use a fixed key and "
+                    'put the value in it, e.g. {"product_id": "..."}.',
+                )
+                continue
+            fam = numbered_family(key)
+            if fam is None:
+                continue
+            stem, num = fam
+            if stem in _FAMILY_EXEMPT or stem in self.reported:
+                continue
+            members = self.families.get(stem)
+            if members is None:
+                if len(self.families) >= MAX_REMEMBERED:
+                    continue
+                members = self.families[stem] = {}
+            members.setdefault(num, key)
+            if len(members) >= 2:
+                self.reported.add(stem)
+                others = ", ".join(_q(k, 40) for n, k in members.items() if k != key)
+                yield Violation(
+                    "property-name/dynamic-key",
+                    "warning",
+                    f"properties.{key}",
+                    f"Property key {_q(key)} is part of a numbered family with {others}; numbered keys "
+                    f"become one warehouse column each: use one key holding a list, e.g. {_q(stem + 's')}: [...].",
+                )

@@ -1,0 +1,625 @@
+"""Pure analysis of event names and property keys, used by the rules in ``naming.py``.
+
+``non_descriptive(name)`` explains why a name says nothing (or ``None``); ``convention(name)``
+classifies its casing; ``suggest_title(name)`` proposes an Object + past-tense Action name in
+Title Case; ``duplicate_keys(name)`` gives the keys under which variants of one name collide.
+All results are cached; every function accepts any string, however long or odd.
+"""
+
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass
+from functools import lru_cache
+
+from inspector.spec.naming_words import Token, bases, is_word, stem, tokenize, vocab
+
+#: Names are analysed on at most this many characters (a longer one is cut, not refused).
+MAX_NAME = 300
+
+_STOP = frozenset(
+    {
+        "a",
+        "an",
+        "the",
+        "to",
+        "of",
+        "for",
+        "from",
+        "at",
+        "by",
+        "with",
+        "as",
+        "and",
+        "or",
+        "into",
+        "via",
+        "per",
+    }
+)
+_PARTICLES = frozenset({"in", "out", "up", "on", "off", "down", "over", "back", "away"})
+_VOWEL = re.compile(r"[aeiouy]")
+_CONS_RUN = re.compile(r"[bcdfghjklmnpqrstvwxz]{4,}")
+#: Two-consonant endings that English words have; an unknown token ending otherwise looks clipped.
+_CODAS = frozenset(
+    ["ck", "ng", "nk", "nt", "nd", "st", "sk", "sp", "ft", "lt", "ld", "lk", "lm", "lp", "mp", "rt", "rd", "rk", "rm", "rn", "rp", "rs", "rl", "rb", "rf", "rg", "rv", "rc", "rch", "ct", "pt", "xt", "ch", "sh", "th", "ph", "gh", "ll", "ss", "ff", "zz", "ns", "ts", "ks", "ps", "ds", "ms", "ls", "gs", "bs", "ws", "wn", "wl", "wk", "wd", "lf", "lb", "mb", "nc", "sm", "nx", "tz", "nz", "lch", "ght", "wt"]
+)
+_ROWS = ("qwertyuiop", "asdfghjkl", "zxcvbnm")
+
+_EMAIL = re.compile(r"[\w.+-]+@[\w-]+(?:\.[\w-]+)+")
+_URL = re.compile(
+    r"(?i)\b(?:https?|ftp)://[^\s]*|\bwww\.[\w-]+[\w.-]*|\b[\w-]+\.(?:com|org|net|io|dev|app|co|ai|edu|gov|uk|de|fr|html?|php)\b"
+)
+_PATH = re.compile(r"(?:^|[\s(:])/[\w\-.~%]+|[\w-]+/[\w-]+/[\w-]+|\\[\w-]+\\")
+_UUID = re.compile(r"(?i)[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}")
+_HEX = re.compile(r"(?i)(?<![0-9a-z])(?=[0-9a-f]*\d)(?=[0-9a-f]*[a-f])[0-9a-f]{8,}(?![0-9a-z])")
+_DATE = re.compile(
+    r"\b\d{4}[-/.]\d{1,2}(?:[-/.]\d{1,2})?\b|\b\d{1,2}[-/.]\d{1,2}[-/.]\d{2,4}\b|\b\d{1,2}:\d{2}\b|\d{4}-\d{2}-\d{2}T\d"
+)
+_TEMPLATE = re.compile(r"\{\{?\s*\w*\s*\}?\}|\$\{?\w+\}?|%[sdif@]|<\w+>|\[\w+\]")
+_QUOTED = re.compile(r"(?:^|\s)([\"'`“‘])[^\"'`”’]+[\"'`”’]")
+_HASH_ID = re.compile(r"#\s?\w")
+
+
+@dataclass(frozen=True)
+class Finding:
+    """Why a name is non-descriptive: a short reason and the text that shows it."""
+
+    kind: str  # empty | punctuation | dynamic | placeholder | generic | cryptic | bare
+    detail: str
+
+    def describe(self) -> str:
+        return self.detail
+
+
+def _dynamic(name: str, tokens: tuple[Token, ...]) -> str | None:
+    for rx, what in (
+        (_EMAIL, "an email address"),
+        (_URL, "a URL"),
+        (_UUID, "a UUID"),
+        (_DATE, "a date or time"),
+        (_PATH, "a path"),
+        (_HEX, "a hex id"),
+        (_TEMPLATE, "an unfilled template placeholder"),
+        (_HASH_ID, "an id"),
+        (_QUOTED, "a quoted value"),
+    ):
+        m = rx.search(name)
+        if m:
+            return f'{what} ("{m.group(0).strip()}")'
+    comp = vocab().compounds
+    for t in tokens:
+        if t.kind == "number" and t.low not in comp:
+            return f'a number ("{t.text}")'
+    return None
+
+
+def _mash(low: str) -> bool:
+    if len(low) >= 3 and any(all(c in row for c in low) for row in _ROWS):
+        return True
+    if re.search(r"(.)\1\1", low):
+        return True
+    return bool(len(low) >= 4 and re.fullmatch(r"(.{1,3})\1+", low))
+
+
+def _clipped(low: str) -> bool:
+    """An unknown token that looks like a word with its vowels taken out (Clk, Dropd, Updtd)."""
+    if not _VOWEL.search(low):
+        return True
+    if _CONS_RUN.search(low):
+        return True
+    tail = low[-2:]
+    return (
+        len(low) >= 3 and not _VOWEL.search(tail) and tail not in _CODAS and low[-3:] not in _CODAS
+    )
+
+
+def _is_acronym(t: Token) -> bool:
+    return t.low in vocab().acronyms or t.low in vocab().compounds
+
+
+@lru_cache(maxsize=16384)
+def non_descriptive(name: str) -> Finding | None:
+    """Why ``name`` is a non-descriptive event name, or None when it describes something."""
+    name = name[:MAX_NAME]
+    if not name.strip():
+        return Finding("empty", "the name is empty")
+    if is_semantic(name):
+        return None
+    tokens = tokenize(name)
+    if not tokens:
+        return Finding("punctuation", "the name has no letters or digits")
+    dyn = _dynamic(name, tokens)
+    if dyn:
+        return Finding("dynamic", f"it carries a dynamic value, {dyn}")
+    v = vocab()
+    words = [t for t in tokens if t.kind == "word"]
+    for t in words:
+        if t.low in v.placeholders:
+            return Finding("placeholder", f'"{t.text}" is a placeholder')
+    content = [t for t in words if t.low not in _STOP and (len(t.low) > 1 or t.low in v.acronyms)]
+    if not content:
+        return Finding("generic", "it has no descriptive word")
+    known: list[Token] = []
+    unknown: list[Token] = []
+    for t in content:
+        if t.low in v.cryptic:
+            return Finding("cryptic", f'"{t.text}" is a cryptic abbreviation')
+        if not t.low.isascii() or _is_acronym(t) or is_word(t.low):
+            known.append(t)
+        else:
+            unknown.append(t)
+    # All-caps tokens (KYC, SOC) are acronyms when the rest of the name is made of real words.
+    caps = [t for t in unknown if t.text.isupper() and 2 <= len(t.text) <= 5]
+    if caps and len(known) >= 2:
+        unknown = [t for t in unknown if t not in caps]
+        known += caps
+    for t in unknown:
+        if _mash(t.low):
+            return Finding("cryptic", f'"{t.text}" looks like keyboard mashing')
+        if _clipped(t.low) and not (t.text.isupper() and len(known) >= 2):
+            return Finding("cryptic", f'"{t.text}" is a cryptic abbreviation')
+    # Unknown words are tolerated (brand and product names) only beside at least as many real ones.
+    if unknown and (
+        not known or len(unknown) > len(known) or len(unknown) >= 2 and len(unknown) == len(known)
+    ):
+        shown = ", ".join(f'"{t.text}"' for t in unknown[:3])
+        return Finding(
+            "cryptic", f"{shown} {'is not a word' if len(unknown) == 1 else 'are not words'}"
+        )
+    if len(content) == 1:
+        t = content[0]
+        if t.low in v.generic:
+            return Finding("generic", f'"{t.text}" is a generic word that names nothing')
+        return Finding("bare", f'"{t.text}" is a single word with no object or action')
+    specific = [t for t in content if t.low not in v.generic]
+    if not specific:
+        # A generic verb with a particle ("Logged In", "Checked Out") is a specific action.
+        lows = [t.low for t in content]
+        if not any(lw in _PARTICLES for lw in lows[1:]):
+            return Finding(
+                "generic",
+                "it uses only generic words (" + ", ".join(t.text for t in content[:4]) + ")",
+            )
+    return None
+
+
+# --------------------------------------------------------------------------- conventions
+
+CONVENTION_LABELS = {
+    "title": "Title Case",
+    "snake": "snake_case",
+    "camel": "camelCase",
+    "pascal": "PascalCase",
+    "kebab": "kebab-case",
+    "dot": "dot.case",
+    "screaming": "SCREAMING_SNAKE_CASE",
+    "lower": "lower case words",
+    "sentence": "Sentence case",
+    "mixed": "mixed style",
+}
+
+_SMALL = frozenset(
+    {
+        "a",
+        "an",
+        "the",
+        "to",
+        "of",
+        "for",
+        "from",
+        "at",
+        "by",
+        "with",
+        "as",
+        "and",
+        "or",
+        "in",
+        "on",
+        "into",
+        "via",
+        "per",
+        "vs",
+    }
+)
+
+
+@lru_cache(maxsize=16384)
+def convention(name: str) -> str | None:
+    """The casing convention of a name, or None when it cannot tell (one lowercase word, digits)."""
+    name = name[:MAX_NAME].strip()
+    if not name or not re.search(r"[A-Za-z]", name):
+        return None
+    if " " in name:
+        words = [w for w in name.split() if re.search(r"[A-Za-z]", w)]
+        if not words:
+            return None
+        if all(_title_word(w, i) for i, w in enumerate(words)):
+            return "title"
+        if all(w == w.lower() for w in words):
+            return "lower"
+        if _title_word(words[0], 0) and all(w == w.lower() or _acronymish(w) for w in words[1:]):
+            return "sentence"
+        return "mixed"
+    if "_" in name:
+        if re.fullmatch(r"[a-z0-9]+(?:_[a-z0-9]+)+", name):
+            return "snake"
+        if re.fullmatch(r"[A-Z0-9]+(?:_[A-Z0-9]+)+", name):
+            return "screaming"
+        return "mixed"
+    if "-" in name and re.fullmatch(r"[a-z0-9]+(?:-[a-z0-9]+)+", name):
+        return "kebab"
+    if "." in name and re.fullmatch(r"[a-z0-9]+(?:\.[a-z0-9]+)+", name):
+        return "dot"
+    if re.fullmatch(r"[a-z][a-z0-9]*(?:[A-Z][a-z0-9]*|[A-Z]+(?![a-z]))+", name):
+        return "camel"
+    if re.fullmatch(r"(?:[A-Z][a-z0-9]+|[A-Z]+(?![a-z]))(?:[A-Z][a-z0-9]*|[A-Z]+(?![a-z]))+", name):
+        return "pascal"
+    if re.fullmatch(r"[A-Z][a-z0-9]*", name):
+        return "title"  # one capitalised word: Title Case by default
+    return None
+
+
+def _acronymish(w: str) -> bool:
+    core = re.sub(r"[^A-Za-z0-9]", "", w)
+    return bool(core) and (
+        core.isupper()
+        or core.lower() in vocab().compounds
+        or core[:1].islower()
+        and any(c.isupper() for c in core[1:])
+    )
+
+
+def _title_word(w: str, i: int) -> bool:
+    core = re.sub(r"^[^A-Za-z0-9]+|[^A-Za-z0-9]+$", "", w)
+    if not core:
+        return True
+    if core[0].isdigit():
+        return True
+    if i > 0 and core in _SMALL:
+        return True
+    if core[0].isupper():
+        return True
+    return _acronymish(core)  # iOS, macOS, eBay
+
+
+_IRREG_PAST_OF = {
+    "send": "Sent",
+    "pay": "Paid",
+    "buy": "Bought",
+    "make": "Made",
+    "build": "Built",
+    "sell": "Sold",
+    "find": "Found",
+    "win": "Won",
+    "lose": "Lost",
+    "get": "Got",
+    "give": "Given",
+    "take": "Taken",
+    "write": "Written",
+    "choose": "Chosen",
+    "begin": "Began",
+    "run": "Ran",
+    "see": "Seen",
+    "show": "Shown",
+    "read": "Read",
+    "set": "Set",
+    "reset": "Reset",
+    "put": "Put",
+    "upload": "Uploaded",
+    "leave": "Left",
+    "hide": "Hidden",
+    "hold": "Held",
+    "forget": "Forgot",
+    "speak": "Spoken",
+    "draw": "Drawn",
+    "withdraw": "Withdrawn",
+    "resend": "Resent",
+    "do": "Done",
+    "go": "Gone",
+    "cancel": "Cancelled",
+    "quit": "Quit",
+    "shut": "Shut",
+    "cut": "Cut",
+    "split": "Split",
+    "broadcast": "Broadcast",
+}
+_DOUBLE = frozenset(
+    {
+        "submit",
+        "commit",
+        "refer",
+        "prefer",
+        "transfer",
+        "admit",
+        "permit",
+        "omit",
+        "emit",
+        "control",
+        "patrol",
+        "equip",
+        "occur",
+        "recur",
+        "begin",
+        "regret",
+    }
+)
+
+
+def past_tense(verb: str) -> str:
+    """Regular English past tense of a base verb ("add" -> "added", "drop" -> "dropped")."""
+    w = verb.lower()
+    if w in _IRREG_PAST_OF:
+        return _IRREG_PAST_OF[w]
+    if w.endswith("e"):
+        out = w + "d"
+    elif re.search(r"[^aeiou]y$", w):
+        out = w[:-1] + "ied"
+    elif w in _DOUBLE or (len(w) <= 4 and re.fullmatch(r"[^aeiou]*[aeiou][bdgklmnprt]", w)):
+        out = w + w[-1] + "ed"
+    else:
+        out = w + "ed"
+    return out.capitalize()
+
+
+def is_past(word: str) -> bool:
+    w = word.lower()
+    if w in vocab().irregular_past:
+        return True
+    return (
+        len(w) > 3
+        and w.endswith("ed")
+        and w not in {"need", "seed", "feed", "speed", "bed", "red", "shred", "embed", "bleed"}
+    )
+
+
+def _is_base_verb(word: str) -> bool:
+    w = word.lower()
+    return w in _VERBS or w in _IRREG_PAST_OF
+
+
+#: Common product verbs in base form, to turn "Add to Cart" into "... Added".
+_VERBS = frozenset(
+    ["accept", "activate", "add", "apply", "approve", "archive", "assign", "book", "browse", "buy", "cancel", "change", "check", "choose", "claim", "click", "close", "comment", "complete", "configure", "confirm", "connect", "continue", "copy", "create", "decline", "delete", "deny", "deploy", "disable", "disconnect", "dismiss", "download", "edit", "enable", "end", "enroll", "enter", "export", "fail", "favorite", "fill", "filter", "finish", "follow", "generate", "hide", "import", "install", "invite", "join", "launch", "leave", "like", "load", "lock", "log", "mute", "open", "order", "pause", "pay", "play", "post", "preview", "print", "publish", "purchase", "rate", "receive", "redeem", "refresh", "refund", "register", "reject", "remove", "rename", "reply", "report", "request", "reset", "resume", "retry", "return", "review", "save", "scan", "schedule", "scroll", "search", "select", "send", "share", "sign", "skip", "sort", "start", "stop", "submit", "subscribe", "swipe", "switch", "sync", "tap", "toggle", "track", "unfollow", "uninstall", "unlock", "unmute", "unsubscribe", "update", "upgrade", "upload", "verify", "view", "visit", "vote", "watch"]
+)
+
+
+_CANONICAL = {
+    w.lower(): w
+    for w in ["OAuth", "OAuth2", "macOS", "iOS", "iPadOS", "tvOS", "watchOS", "visionOS", "iPhone", "iPad", "iCloud", "iMessage", "iTunes", "AirPods", "AirPlay", "FaceTime", "GitHub", "GitLab", "YouTube", "LinkedIn", "PayPal", "WhatsApp", "TikTok", "eBay", "WiFi", "JavaScript", "TypeScript", "WordPress", "PostgreSQL", "MySQL", "GraphQL", "NoSQL", "DevOps", "HubSpot", "SendGrid", "Mailchimp", "QuickBooks", "WooCommerce", "ChatGPT", "OpenAI", "SaaS", "PaaS", "IaaS", "WebAuthn", "WebRTC", "WebSocket", "WebView", "2FA", "3D", "4K", "5G", "4G", "3G", "B2B", "B2C", "MP3", "MP4", "H264", "P2P", "S3", "EC2", "K8s", "i18n", "l10n", "a11y", "IPv4", "IPv6", "SHA256", "MD5", "Web3", "X509", "1Password", "A/B"]
+}
+_CANONICAL["ab"] = "A/B"
+
+
+def _cap(t: Token, i: int, last: bool = False) -> str:
+    if t.low in _CANONICAL:
+        return _CANONICAL[t.low]
+    if t.text.isupper() and len(t.text) > 1:
+        return t.text
+    if t.low in vocab().compounds or t.low in vocab().acronyms:
+        # keep written mixed case (iOS, OAuth); upper-case plain acronyms (json -> JSON)
+        if any(c.isupper() for c in t.text):
+            return t.text
+        return t.text.upper() if t.low in vocab().acronyms and not t.low.isdigit() else t.text
+    if i > 0 and not last and t.low in _SMALL:
+        return t.low
+    return t.text[:1].upper() + t.text[1:].lower()
+
+
+@lru_cache(maxsize=16384)
+def suggest_title(name: str) -> str:
+    """Suggest an Object + past-tense Action name in Title Case for a descriptive name."""
+    tokens = [
+        t for t in tokenize(name[:MAX_NAME]) if t.kind == "word" or t.low in vocab().compounds
+    ]
+    if not tokens:
+        return name
+    words = [_cap(t, i, i == len(tokens) - 1) for i, t in enumerate(tokens)]
+    lows = [t.low for t in tokens]
+    last = len(lows) - 2 if len(lows) >= 2 and lows[-1] in _PARTICLES else len(lows) - 1
+    if is_past(lows[last]) and last > 0:
+        return " ".join(words)  # already Object + past-tense Action: only the casing changes
+    # Verb first ("Viewed Product", "Play Video", "Sign Up"): past tense, action moved to the end.
+    if is_past(lows[0]) or _is_base_verb(lows[0]):
+        verb = words[0] if is_past(lows[0]) else past_tense(lows[0])
+        rest = words[1:]
+        particle: list[str] = []
+        if rest and lows[1] in _PARTICLES:
+            particle, rest = [rest[0]], rest[1:]
+        if not rest:
+            return " ".join([verb, *particle])
+        if rest[0].lower() in _SMALL:  # "Add to Cart": keep the phrase, fix the tense
+            return " ".join([verb, *particle, *rest])
+        return " ".join([*rest, verb, *particle])
+    # Object then a base-form verb ("Video Play", "Cart Add"): put the verb in the past tense.
+    if len(words) >= 2 and _is_base_verb(lows[-1]):
+        words[-1] = past_tense(lows[-1])
+    return " ".join(words)
+
+
+def action_problem(name: str) -> str | None:
+    """What keeps a Title Case name from the Object + past-tense Action shape, or None."""
+    tokens = [t for t in tokenize(name[:MAX_NAME]) if t.kind == "word"]
+    if not tokens:
+        return None
+    lows = [t.low for t in tokens]
+    last = lows[-1]
+    if len(lows) >= 2 and last in _PARTICLES:
+        last = lows[-2]
+    if is_past(last) or is_semantic(name) or any(is_past(w) for w in lows[1:]):
+        return None
+    if is_past(lows[0]) or _is_base_verb(lows[0]):
+        return "the action comes before the object"
+    if _is_base_verb(last):
+        return "the action is not in the past tense"
+    if last.endswith("ing"):
+        return "the action is not in the past tense"
+    return "it does not end with a past-tense action"
+
+
+# --------------------------------------------------------------------------- near-duplicates
+
+_SUBJECTS = frozenset(
+    {
+        "user",
+        "users",
+        "customer",
+        "customers",
+        "visitor",
+        "visitors",
+        "member",
+        "members",
+        "client",
+        "guest",
+        "person",
+        "people",
+    }
+)
+
+
+@lru_cache(maxsize=16384)
+def duplicate_keys(name: str) -> tuple[str, str]:
+    """Two keys that are equal for variants of one name.
+
+    The first ignores case, separators, spacing, tense and word order; the second joins the stems
+    in order, so that "Signup", "Sign Up" and "signed_up" meet. A leading generic subject ("User
+    Signed Up") is dropped when something is left.
+    """
+    lows = [t.low for t in tokenize(name[:MAX_NAME])]
+    lows = [w for w in lows if w not in ("a", "an", "the")]
+    if len(lows) > 1 and lows[0] in _SUBJECTS:
+        lows = lows[1:]
+    stems = [stem(w) for w in lows]
+    return " ".join(sorted(stems)), "".join(_compound_stem(w) for w in lows)
+
+
+def _compound_stem(w: str) -> str:
+    # "logged" -> "log", "signup" -> "signup", "ups" -> "up"
+    return stem(w) if len(w) > 3 else w.rstrip("s") if len(w) > 2 else w
+
+
+@lru_cache(maxsize=1)
+def _semantic_index() -> dict[str, str]:
+    idx: dict[str, str] = {}
+    for n in vocab().semantic_events:
+        for k in duplicate_keys(n):
+            idx.setdefault(k, n)
+    return idx
+
+
+def semantic_variant(name: str) -> str | None:
+    """The semantic event ``name`` is a variant of (other case, separators, tense...), if any."""
+    if is_semantic(name):
+        return None
+    idx = _semantic_index()
+    for k in duplicate_keys(name):
+        hit = idx.get(k)
+        if hit:
+            return hit
+    return None
+
+
+@lru_cache(maxsize=1)
+def _semantic_set() -> frozenset[str]:
+    return frozenset(vocab().semantic_events)
+
+
+def is_semantic(name: str) -> bool:
+    return name in _semantic_set()
+
+
+# --------------------------------------------------------------------------- property keys
+
+
+@lru_cache(maxsize=16384)
+def key_convention(key: str) -> str | None:
+    """snake / camel / pascal / kebab / title / screaming, or None for one lowercase word."""
+    if not key or len(key) > MAX_NAME:
+        return None
+    k = key.strip("_$")
+    if re.fullmatch(r"[a-z0-9]+", k):
+        return None
+    if re.fullmatch(r"[a-z][a-z0-9]*(?:_[a-z0-9]+)+", k):
+        return "snake"
+    if re.fullmatch(r"[a-z][a-z0-9]*(?:[A-Z][a-z0-9]*|[A-Z]+(?![a-z]))+", k):
+        return "camel"
+    if re.fullmatch(r"[A-Z][a-z0-9]+(?:[A-Z][a-z0-9]*)*", k):
+        return "pascal"
+    if re.fullmatch(r"[a-z0-9]+(?:-[a-z0-9]+)+", k):
+        return "kebab"
+    if re.fullmatch(r"[A-Z0-9]+(?:_[A-Z0-9]+)+", k):
+        return "screaming"
+    if " " in k:
+        return "spaces"
+    return "mixed"
+
+
+KEY_CONVENTION_LABELS = {
+    "snake": "snake_case",
+    "camel": "camelCase",
+    "pascal": "PascalCase",
+    "kebab": "kebab-case",
+    "screaming": "SCREAMING_SNAKE_CASE",
+    "spaces": "words with spaces",
+    "mixed": "mixed style",
+}
+
+_NUM_SUFFIX = re.compile(r"^(.*?[A-Za-z])[_\-\s.]?(\d{1,3})$")
+_DIGITS = re.compile(r"\d{4,}")
+
+
+@lru_cache(maxsize=16384)
+def dynamic_key(key: str) -> str | None:
+    """Why a property key looks generated from a value (an id, a number, an email...), or None."""
+    k = key[:MAX_NAME]
+    s = k.strip()
+    if not s:
+        return None
+    if re.fullmatch(r"[\d\s.,:+\-]+", s):
+        return "it is a number"
+    for rx, what in (
+        (_EMAIL, "an email address"),
+        (_UUID, "a UUID"),
+        (_URL, "a URL"),
+        (_DATE, "a date"),
+        (_HEX, "a hex id"),
+    ):
+        m = rx.search(s)
+        if m:
+            return f'it contains {what} ("{m.group(0)}")'
+    m2 = _DIGITS.search(s)
+    if m2 and s.lower() not in vocab().compounds:
+        return f'it contains a long number ("{m2.group(0)}")'
+    return None
+
+
+def numbered_family(key: str) -> tuple[str, str] | None:
+    """(stem, number) for keys like feature_1, item2, slot-3; None for known terms (mp4, ipv6)."""
+    if len(key) > MAX_NAME:
+        return None
+    m = _NUM_SUFFIX.match(key)
+    if not m:
+        return None
+    low = key.lower()
+    comp = vocab().compounds
+    if low in comp or any(t.low in comp and any(c.isdigit() for c in t.low) for t in tokenize(key)):
+        return None
+    return m.group(1).lower().rstrip("_-. "), m.group(2)
+
+
+# Re-exported for tests and other modules.
+__all__ = [
+    "Finding",
+    "action_problem",
+    "bases",
+    "convention",
+    "duplicate_keys",
+    "dynamic_key",
+    "is_past",
+    "key_convention",
+    "non_descriptive",
+    "numbered_family",
+    "past_tense",
+    "semantic_variant",
+    "suggest_title",
+]

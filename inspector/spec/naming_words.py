@@ -1,0 +1,212 @@
+"""Word knowledge for the naming rules: vocabulary, light morphology and a name tokeniser.
+
+Everything is loaded from package data (``inspector/spec/data/naming_*.{txt,json}``) on first
+use; nothing touches the network. ``naming_words.txt`` holds English base words (generated from
+Debian's SCOWL size-35 lists); ``naming_vocab.json`` holds hand-written product vocabulary,
+acronyms, placeholders, generic words, cryptic abbreviations and irregular verbs.
+"""
+
+from __future__ import annotations
+
+import json
+import re
+from dataclasses import dataclass
+from functools import cache, lru_cache
+from importlib import resources
+from typing import Any
+
+_DATA = "data"
+
+
+def _read(name: str) -> str:
+    return resources.files("inspector.spec").joinpath(_DATA, name).read_text(encoding="utf-8")
+
+
+@dataclass(frozen=True)
+class Vocab:
+    words: frozenset[str]
+    product: frozenset[str]
+    acronyms: frozenset[str]
+    compounds: frozenset[str]
+    placeholders: frozenset[str]
+    generic: frozenset[str]
+    cryptic: frozenset[str]
+    irregular_past: dict[str, str]
+    semantic_events: tuple[str, ...]
+
+
+@cache
+def vocab() -> Vocab:
+    words = frozenset(
+        line.strip()
+        for line in _read("naming_words.txt").splitlines()
+        if line and not line.startswith("#")
+    )
+    raw: dict[str, Any] = json.loads(_read("naming_vocab.json"))
+
+    def fs(key: str) -> frozenset[str]:
+        return frozenset(str(w).lower() for w in raw.get(key, ()))
+
+    return Vocab(
+        words=words,
+        product=fs("product_words"),
+        acronyms=fs("acronyms"),
+        compounds=fs("compounds"),
+        placeholders=fs("placeholders"),
+        generic=fs("generic"),
+        cryptic=fs("cryptic"),
+        irregular_past={str(k): str(v) for k, v in raw.get("irregular_past", {}).items()},
+        semantic_events=tuple(str(n) for n in raw.get("semantic_events", ())),
+    )
+
+
+# --------------------------------------------------------------------------- morphology
+
+_VOWELS = set("aeiouy")
+
+
+def bases(w: str) -> list[str]:
+    """Candidate base forms of an inflected word (one level; ``w`` itself not included).
+
+    The word-list generator uses this same function to leave derivable forms out of the list,
+    so lookups must go through :func:`is_word`.
+    """
+    out: list[str] = []
+    irr = _irregular().get(w)
+    if irr and irr != w:
+        out.append(irr)
+    n = len(w)
+    if n > 4 and w.endswith(("ies", "ied")):
+        out.append(w[:-3] + "y")
+    if n > 3 and w.endswith("es"):
+        out.append(w[:-2])
+    if n > 2 and w.endswith("s") and not w.endswith("ss"):
+        out.append(w[:-1])
+    if n > 3 and w.endswith("ed"):
+        out += [w[:-2], w[:-1]]
+        if n > 4 and w[-3] == w[-4]:
+            out.append(w[:-3])
+    if n > 4 and w.endswith("ing"):
+        out += [w[:-3], w[:-3] + "e"]
+        if n > 5 and w[-4] == w[-5]:
+            out.append(w[:-4])
+    if n > 4 and w.endswith("er"):
+        out += [w[:-2], w[:-1]]
+    return [b for b in out if len(b) >= 2]
+
+
+@cache
+def _irregular() -> dict[str, str]:
+    # Read apart from vocab(): the word-list generator calls bases() before the word list exists.
+    raw = json.loads(_read("naming_vocab.json")).get("irregular_past", {})
+    return {str(k): str(v) for k, v in raw.items()}
+
+
+_PREFIXES = (
+    "un",
+    "re",
+    "pre",
+    "de",
+    "dis",
+    "sub",
+    "auto",
+    "multi",
+    "co",
+    "non",
+    "over",
+    "under",
+    "mis",
+    "cross",
+    "self",
+)
+
+
+@lru_cache(maxsize=8192)
+def is_word(w: str) -> bool:
+    """Is this lowercase token a known English or product word (with inflections, prefixes, compounds)?"""
+    if _known(w):
+        return True
+    for p in _PREFIXES:
+        if w.startswith(p) and len(w) - len(p) >= 3 and _known(w[len(p) :]):
+            return True
+    # Closed compounds: "dropdown", "clickthrough", "paywall", "navbar"-like pairs of known words.
+    if len(w) >= 7:
+        for i in range(3, len(w) - 2):
+            if _known(w[:i]) and _known(w[i:]):
+                return True
+    return False
+
+
+def _known(w: str) -> bool:
+    v = vocab()
+    if w in v.words or w in v.product or w in v.acronyms or w in v.compounds:
+        return True
+    return any(b in v.words or b in v.product or b in v.acronyms for b in bases(w))
+
+
+def stem(w: str) -> str:
+    """A crude stem so that tense, plural and -ing forms compare equal ("signed" == "sign")."""
+    w = w.lower()
+    irr = _irregular().get(w)
+    if irr:
+        return irr
+    for suf, rep in (("ies", "y"), ("ied", "y"), ("ing", ""), ("ed", ""), ("es", ""), ("s", "")):
+        if w.endswith(suf) and len(w) - len(suf) >= 3:
+            if suf == "s" and w.endswith("ss"):
+                continue
+            if suf == "es" and not w.endswith(("ses", "xes", "ches", "shes", "zes")):
+                continue
+            w = w[: -len(suf)] + rep
+            break
+    if len(w) >= 3 and w[-1] == w[-2] and w[-1] not in _VOWELS:
+        w = w[:-1]
+    if len(w) > 3 and w.endswith("e"):
+        w = w[:-1]
+    return w
+
+
+# --------------------------------------------------------------------------- tokeniser
+
+#: camelCase / PascalCase / acronym / digit pieces of one separator-free chunk.
+_PIECE = re.compile(r"[A-Z]+(?=[A-Z][a-z])|[A-Z]?[a-z]+|[A-Z]+|\d+|[^\W\d_]+")
+_CHUNK = re.compile(r"[^\W_]+")
+_AB = re.compile(r"(?<![^\W_])[Aa]/[Bb](?![^\W_])")
+
+
+@dataclass(frozen=True)
+class Token:
+    text: str  # as written
+    low: str  # lowercase
+    kind: str  # "word" | "number"
+
+
+def _merge(pieces: list[str]) -> list[str]:
+    """Rejoin pieces that form a known compound term: O+Auth, mac+OS, 2+FA, MP+4."""
+    comp = vocab().compounds
+    out: list[str] = []
+    i = 0
+    while i < len(pieces):
+        for k in (3, 2):
+            if i + k <= len(pieces) and "".join(pieces[i : i + k]).lower() in comp:
+                out.append("".join(pieces[i : i + k]))
+                i += k
+                break
+        else:
+            out.append(pieces[i])
+            i += 1
+    return out
+
+
+@lru_cache(maxsize=8192)
+def tokenize(name: str) -> tuple[Token, ...]:
+    """Split on separators, camelCase and letter/digit boundaries; keep acronyms and known compounds."""
+    out: list[Token] = []
+    name = _AB.sub("AB", name)
+    for chunk in _CHUNK.findall(name):
+        pieces = (
+            _merge(_PIECE.findall(chunk)) if chunk.lower() not in vocab().compounds else [chunk]
+        )
+        for p in pieces:
+            kind = "number" if p.isdigit() else "word"
+            out.append(Token(p, p.lower(), kind))
+    return tuple(out)
