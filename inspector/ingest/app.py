@@ -59,11 +59,18 @@ async def _read_body(request: web.Request) -> tuple[bytes, bool]:
         chunks.append(chunk)
 
 
+class BadParam(ValueError):
+    """A test-API query parameter is malformed: answered 400 with a JSON message."""
+
+
 @web.middleware
 async def cors_middleware(request: web.Request, handler: Any) -> web.StreamResponse:
     if request.method == "OPTIONS":
         return web.Response(status=204, headers=CORS_HEADERS)
-    resp = await handler(request)
+    try:
+        resp = await handler(request)
+    except BadParam as exc:
+        resp = _json({"code": "bad_request", "message": str(exc)}, 400)
     resp.headers.update(CORS_HEADERS)
     return resp
 
@@ -223,10 +230,7 @@ def _int(request: web.Request, name: str, default: int, lo: int = 0, hi: int = 1
     try:
         v = int(raw)
     except ValueError:
-        raise web.HTTPBadRequest(
-            body=orjson.dumps({"code": "bad_request", "message": f"{name} must be an integer"}),
-            content_type="application/json",
-        ) from None
+        raise BadParam(f"{name} must be an integer") from None
     return max(lo, min(hi, v))
 
 
