@@ -1,1 +1,562 @@
-"""Spec rules: context. Registered on import."""
+"""Spec rules: the documented `context` fields, their sub-fields and formats.
+
+Each documented context field has its own rule (``context/<field>-type``) built from one
+table, so a field can be switched off alone and gets its own entry in docs/rules.md.
+"""
+
+from __future__ import annotations
+
+import ipaddress
+import json
+import re
+from pathlib import Path
+from typing import Any
+
+from inspector.model import MessageMeta, Severity, Violation
+from inspector.spec.registry import message_rule
+from inspector.spec.values import TypeSpec, check_typed, compile_type, described, preview
+
+_NONE: tuple[Violation, ...] = ()
+_ANON = "23adfd82-aa0f-45a7-a756-24f2a7a4c895"
+
+
+def _with_context(ctx: dict[str, Any]) -> dict[str, Any]:
+    return {"type": "track", "event": "Course Clicked", "anonymousId": _ANON, "context": ctx}
+
+
+# field, rule slug, type, sub-field types, what it is, a bad value, a good value, severity
+_BRANDS = "array<object>"
+_TABLE: list[tuple[str, str, str, dict[str, str], str, Any, Any, Severity]] = [
+    ("active", "active", "boolean", {}, "whether the user is active", "yes", False, "error"),
+    (
+        "app",
+        "app",
+        "object",
+        {"name": "string", "version": "string", "build": "string", "namespace": "string"},
+        "the current application (name, version, build)",
+        {"name": "Shop", "version": 3.2},
+        {"name": "Shop", "version": "3.2.0", "build": "412"},
+        "error",
+    ),
+    (
+        "campaign",
+        "campaign",
+        "object",
+        {
+            "name": "string",
+            "source": "string",
+            "medium": "string",
+            "term": "string",
+            "content": "string",
+        },
+        "the UTM campaign that brought the user",
+        "spring_sale",
+        {"name": "spring_sale", "source": "newsletter", "medium": "email"},
+        "error",
+    ),
+    (
+        "device",
+        "device",
+        "object",
+        {
+            "id": "string",
+            "advertisingId": "string",
+            "adTrackingEnabled": "boolean",
+            "manufacturer": "string",
+            "model": "string",
+            "name": "string",
+            "type": "string",
+            "version": "string",
+            "token": "string",
+        },
+        "the device (id, advertisingId, manufacturer, model, type, ...)",
+        {"advertisingId": 7192, "manufacturer": "Apple"},
+        {"id": "B5372DB0", "advertisingId": "7A3CBEA0", "manufacturer": "Apple", "type": "ios"},
+        "error",
+    ),
+    ("ip", "ip", "string", {}, "the user's IP address", 1812345678, "108.0.78.21", "error"),
+    (
+        "library",
+        "library",
+        "object",
+        {"name": "string", "version": "string"},
+        "the library that sent the call (name, version)",
+        {"name": "analytics-python", "version": 2},
+        {"name": "analytics-python", "version": "2.3.2"},
+        "error",
+    ),
+    ("locale", "locale", "string", {}, "the user's locale", ["en-US"], "en-US", "error"),
+    (
+        "location",
+        "location",
+        "object",
+        {
+            "city": "string",
+            "country": "string",
+            "region": "string",
+            "latitude": "number|string",
+            "longitude": "number|string",
+            "speed": "number",
+        },
+        "the user's location (legacy: no library collects it any more)",
+        {"city": "Paris", "speed": "fast"},
+        {"city": "Paris", "latitude": 48.85, "longitude": 2.35},
+        "warning",
+    ),
+    (
+        "network",
+        "network",
+        "object",
+        {"bluetooth": "boolean", "carrier": "string", "cellular": "boolean", "wifi": "boolean"},
+        "the network connection (bluetooth, carrier, cellular, wifi)",
+        {"wifi": "true"},
+        {"wifi": True, "cellular": False, "carrier": "T-Mobile"},
+        "error",
+    ),
+    (
+        "os",
+        "os",
+        "object",
+        {"name": "string", "version": "string"},
+        "the operating system (name, version)",
+        {"name": "iOS", "version": 17.4},
+        {"name": "iOS", "version": "17.4"},
+        "error",
+    ),
+    (
+        "page",
+        "page",
+        "object",
+        {
+            "path": "string",
+            "referrer": "string",
+            "search": "string",
+            "title": "string",
+            "url": "string",
+        },
+        "the current web page (path, referrer, search, title, url)",
+        {"path": "/academy/", "url": None, "title": ["Analytics Academy"]},
+        {"path": "/academy/", "referrer": "", "url": "https://segment.com/academy/"},
+        "error",
+    ),
+    (
+        "referrer",
+        "referrer",
+        "object",
+        {"type": "string", "name": "string", "url": "string", "link": "string", "id": "string"},
+        "how the user was referred (type, name, url, link)",
+        "https://example.com",
+        {"type": "dataxu", "id": "ABCD-1234"},
+        "error",
+    ),
+    (
+        "screen",
+        "screen",
+        "object",
+        {"width": "number", "height": "number", "density": "number"},
+        "the device screen (width, height, density)",
+        {"width": "1920", "height": 1080},
+        {"width": 1920, "height": 1080, "density": 2},
+        "error",
+    ),
+    ("timezone", "timezone", "string", {}, "the user's time zone", -5, "Europe/Amsterdam", "error"),
+    (
+        "groupId",
+        "group-id",
+        "string",
+        {},
+        "the account the call belongs to",
+        123,
+        "acme-42",
+        "error",
+    ),
+    ("traits", "traits", "object", {}, "the user's traits", "plan=pro", {"plan": "pro"}, "error"),
+    (
+        "userAgent",
+        "user-agent",
+        "string",
+        {},
+        "the user agent string",
+        {"browser": "Chrome"},
+        "Mozilla/5.0 (Macintosh; Intel Mac OS X 10_15_7)",
+        "error",
+    ),
+    (
+        "userAgentData",
+        "user-agent-data",
+        "object",
+        {
+            "brands": _BRANDS,
+            "mobile": "boolean",
+            "platform": "string",
+            "bitness": "string",
+            "model": "string",
+            "platformVersion": "string",
+            "uaFullVersion": "string",
+            "fullVersionList": _BRANDS,
+            "wow64": "boolean",
+            "architecture": "string",
+        },
+        "the browser's client hints (brands, mobile, platform, ...)",
+        {"brands": [{"brand": "Chromium", "version": 124}], "mobile": "false"},
+        {"brands": [{"brand": "Chromium", "version": "124"}], "mobile": False, "platform": "macOS"},
+        "error",
+    ),
+    ("channel", "channel", "string", {}, "where the call came from", 1, "server", "error"),
+    (
+        "protocols",
+        "protocols",
+        "object",
+        {"event_version": "integer"},
+        "Protocols settings (event_version)",
+        {"event_version": "2"},
+        {"event_version": 2},
+        "error",
+    ),
+    (
+        "consent",
+        "consent",
+        "object",
+        {"categoryPreferences": "object"},
+        "the user's consent state (categoryPreferences)",
+        {"categoryPreferences": ["Advertising"]},
+        {"categoryPreferences": {"Advertising": True, "Analytics": False}},
+        "error",
+    ),
+    (
+        "direct",
+        "direct",
+        "boolean",
+        {},
+        "the HTTP API's flag to record the caller's IP",
+        "true",
+        True,
+        "error",
+    ),
+    (
+        "amp",
+        "amp",
+        "object",
+        {"id": "string"},
+        "the AMP client id",
+        {"id": 5},
+        {"id": "amp-Xh3"},
+        "error",
+    ),
+]
+
+_ITEM_SUBFIELDS = {"brand": compile_type("string"), "version": compile_type("string")}
+
+
+def _make_field_rule(
+    field: str,
+    slug: str,
+    spec_text: str,
+    subs: dict[str, str],
+    what: str,
+    bad: Any,
+    good: Any,
+    severity: Severity,
+) -> None:
+    rule = f"context/{slug}-type"
+    spec = compile_type(spec_text)
+    sub_specs: tuple[tuple[str, TypeSpec], ...] = tuple(
+        (k, compile_type(v)) for k, v in subs.items()
+    )
+    path = f"context.{field}"
+    brands = tuple(k for k, v in subs.items() if v == _BRANDS)
+    if subs:
+        listed = ", ".join(f"{k} ({compile_type(v).text})" for k, v in subs.items())
+        summary = f"`context.{field}` ({what}) is an object; its documented fields have their types: {listed}."
+    else:
+        summary = f"`context.{field}` ({what}) is {spec.text}."
+    why = (
+        "Segment and destinations read this field by its documented type; a value of another "
+        "type is misread or dropped."
+    )
+    if field == "location":
+        why = "Legacy field: destinations that still read it expect these types."
+
+    @message_rule(
+        rule,
+        severity,
+        summary,
+        why,
+        examples=[_with_context({field: bad})],
+        passes=[_with_context({field: good}), _with_context({})],
+    )
+    def rule_fn(
+        message: dict[str, Any], meta: MessageMeta
+    ) -> list[Violation] | tuple[Violation, ...]:
+        ctx = message.get("context")
+        if type(ctx) is not dict:
+            return _NONE
+        v = ctx.get(field)
+        if v is None:
+            return _NONE
+        if not spec.type_ok(v):
+            return (
+                Violation(rule, severity, path, f"{path} is {described(v)}; send {spec.text}."),
+            )
+        if not sub_specs or type(v) is not dict:
+            return _NONE
+        out: list[Violation] = []
+        for key, sub in sub_specs:
+            sv = v.get(key)
+            if sv is not None:
+                check_typed(rule, severity, sv, sub, f"{path}.{key}", out)
+        for key in brands:
+            items = v.get(key)
+            if type(items) is not list:
+                continue
+            for i, item in enumerate(items):
+                if type(item) is not dict:
+                    continue
+                for k, s in _ITEM_SUBFIELDS.items():
+                    check_typed(rule, severity, item.get(k), s, f"{path}.{key}[{i}].{k}", out)
+        return out if out else _NONE
+
+    rule_fn.__name__ = rule_fn.__qualname__ = "context_" + slug.replace("-", "_") + "_type"
+
+
+for _row in _TABLE:
+    _make_field_rule(*_row)
+
+
+# -- formats --------------------------------------------------------------------------------
+
+_DATA = Path(__file__).parent / "data"
+TIMEZONES: frozenset[str] = frozenset(
+    json.loads((_DATA / "timezones.json").read_text(encoding="utf-8"))["zones"]
+)
+_TZ_LOWER = {z.lower(): z for z in TIMEZONES}
+
+
+@message_rule(
+    "context/timezone-format",
+    "warning",
+    "`context.timezone` is an IANA time-zone name such as `America/New_York`.",
+    "Destinations look the name up in the tz database; an offset or abbreviation is not found "
+    "there, so local-time reports are wrong.",
+    examples=[_with_context({"timezone": "GMT+2"}), _with_context({"timezone": "+02:00"})],
+    passes=[_with_context({"timezone": "America/New_York"}), _with_context({"timezone": "UTC"})],
+)
+def timezone_format(message: dict[str, Any], meta: MessageMeta) -> tuple[Violation, ...]:
+    ctx = message.get("context")
+    if type(ctx) is not dict:
+        return _NONE
+    v = ctx.get("timezone")
+    if type(v) is not str or v in TIMEZONES:
+        return _NONE
+    right = _TZ_LOWER.get(v.lower()) if len(v) < 64 else None
+    hint = f'; it is spelled "{right}"' if right else ', e.g. "America/New_York"'
+    return (
+        Violation(
+            "context/timezone-format",
+            "warning",
+            "context.timezone",
+            f"context.timezone is {preview(v)}, not an IANA time-zone name{hint}.",
+        ),
+    )
+
+
+_LOCALE = re.compile(r"[A-Za-z]{2,3}(?:-[A-Za-z0-9]{1,8})*\Z")
+_OK_LOCALES: set[str] = set()
+
+
+@message_rule(
+    "context/locale-format",
+    "warning",
+    "`context.locale` is a BCP-47 language tag such as `en-US`.",
+    "Destinations parse the language and region from it; `en_US`, `English` or a blank do not "
+    "parse.",
+    examples=[_with_context({"locale": "en_US"}), _with_context({"locale": "English (US)"})],
+    passes=[_with_context({"locale": "en-US"}), _with_context({"locale": "zh-Hant-TW"})],
+)
+def locale_format(message: dict[str, Any], meta: MessageMeta) -> tuple[Violation, ...]:
+    ctx = message.get("context")
+    if type(ctx) is not dict:
+        return _NONE
+    v = ctx.get("locale")
+    if type(v) is not str or v in _OK_LOCALES:
+        return _NONE
+    if len(v) <= 35 and _LOCALE.match(v):
+        if len(_OK_LOCALES) < 4096:
+            _OK_LOCALES.add(v)
+        return _NONE
+    hint = (
+        f' (use "{v.replace("_", "-")}")' if "_" in v and _LOCALE.match(v.replace("_", "-")) else ""
+    )
+    return (
+        Violation(
+            "context/locale-format",
+            "warning",
+            "context.locale",
+            f'context.locale is {preview(v)}, not a language tag like "en-US"{hint}.',
+        ),
+    )
+
+
+_OK_IPS: set[str] = set()
+
+
+def is_ip(v: str) -> bool:
+    if v in _OK_IPS:
+        return True
+    if len(v) > 45:
+        return False
+    try:
+        ipaddress.ip_address(v)
+    except ValueError:
+        return False
+    if len(_OK_IPS) < 4096:
+        _OK_IPS.add(v)
+    return True
+
+
+@message_rule(
+    "context/ip-format",
+    "warning",
+    "`context.ip` is an IPv4 or IPv6 address.",
+    "Geo-IP lookups in Segment and destinations fail on anything else.",
+    examples=[_with_context({"ip": "localhost"}), _with_context({"ip": "108.0.78.256"})],
+    passes=[_with_context({"ip": "108.0.78.21"}), _with_context({"ip": "2001:db8::1"})],
+)
+def ip_format(message: dict[str, Any], meta: MessageMeta) -> tuple[Violation, ...]:
+    ctx = message.get("context")
+    if type(ctx) is not dict:
+        return _NONE
+    v = ctx.get("ip")
+    if type(v) is not str or is_ip(v):
+        return _NONE
+    return (
+        Violation(
+            "context/ip-format",
+            "warning",
+            "context.ip",
+            f"context.ip is {preview(v)}, not an IP address; send the client's address or leave "
+            "it out.",
+        ),
+    )
+
+
+_CHANNELS = frozenset({"server", "browser", "mobile"})
+
+
+@message_rule(
+    "context/channel-value",
+    "warning",
+    "`context.channel` (and a top-level `channel`) is `server`, `browser` or `mobile`.",
+    "Segment and destinations branch on these three values; any other is treated as unknown.",
+    examples=[_with_context({"channel": "web"}), {**_with_context({}), "channel": "ios"}],
+    passes=[_with_context({"channel": "browser"}), {**_with_context({}), "channel": "server"}],
+)
+def channel_value(
+    message: dict[str, Any], meta: MessageMeta
+) -> list[Violation] | tuple[Violation, ...]:
+    out: list[Violation] | None = None
+    ctx = message.get("context")
+    inner = ctx.get("channel") if type(ctx) is dict else None
+    for path, v in (("channel", message.get("channel")), ("context.channel", inner)):
+        if type(v) is not str or v in _CHANNELS:
+            continue
+        if out is None:
+            out = []
+        out.append(
+            Violation(
+                "context/channel-value",
+                "warning",
+                path,
+                f'{path} is {preview(v)}; use "server", "browser" or "mobile".',
+            )
+        )
+    return out if out is not None else _NONE
+
+
+@message_rule(
+    "context/campaign-utm-key",
+    "info",
+    "`context.campaign` keys drop the `utm_` prefix (`source`, not `utm_source`).",
+    "The Spec maps utm_source to campaign.source (and utm_campaign to campaign.name); "
+    "destinations read the short names, so prefixed keys are missed.",
+    examples=[_with_context({"campaign": {"utm_source": "newsletter"}})],
+    passes=[_with_context({"campaign": {"source": "newsletter"}})],
+)
+def campaign_utm_key(
+    message: dict[str, Any], meta: MessageMeta
+) -> list[Violation] | tuple[Violation, ...]:
+    ctx = message.get("context")
+    if type(ctx) is not dict:
+        return _NONE
+    c = ctx.get("campaign")
+    if type(c) is not dict:
+        return _NONE
+    out: list[Violation] | None = None
+    for k in c:
+        if not k.startswith("utm_"):
+            continue
+        short = "name" if k == "utm_campaign" else k[4:]
+        if out is None:
+            out = []
+        out.append(
+            Violation(
+                "context/campaign-utm-key",
+                "info",
+                f"context.campaign.{k}",
+                f'context.campaign.{k} keeps the utm_ prefix; send it as "{short}".',
+            )
+        )
+    return out if out is not None else _NONE
+
+
+#: Misspellings of documented context fields -> the documented name.
+_ALIASES = {
+    "user_agent": "userAgent",
+    "useragent": "userAgent",
+    "user-agent": "userAgent",
+    "user_agent_data": "userAgentData",
+    "ip_address": "ip",
+    "ipAddress": "ip",
+    "time_zone": "timezone",
+    "timeZone": "timezone",
+    "tz": "timezone",
+    "group_id": "groupId",
+    "language": "locale",
+}
+
+
+@message_rule(
+    "context/field-alias",
+    "info",
+    "Context fields use their documented names (`userAgent`, not `user_agent`).",
+    "Segment and destinations read only the documented name; a variant is carried along but "
+    "never used (no IP geo-lookup, no device parsing, ...).",
+    examples=[
+        _with_context({"user_agent": "Mozilla/5.0"}),
+        _with_context({"ipAddress": "1.2.3.4"}),
+    ],
+    passes=[_with_context({"userAgent": "Mozilla/5.0", "ip": "1.2.3.4"})],
+)
+def field_alias(
+    message: dict[str, Any], meta: MessageMeta
+) -> list[Violation] | tuple[Violation, ...]:
+    ctx = message.get("context")
+    if type(ctx) is not dict or not ctx:
+        return _NONE
+    out: list[Violation] | None = None
+    for alias in ctx:
+        name = _ALIASES.get(alias)
+        if name is None:
+            continue
+        if out is None:
+            out = []
+        extra = "" if name not in ctx else f" (context.{name} is also set)"
+        out.append(
+            Violation(
+                "context/field-alias",
+                "info",
+                f"context.{alias}",
+                f"context.{alias} is not a Spec field{extra}; send it as context.{name}.",
+            )
+        )
+    return out if out is not None else _NONE

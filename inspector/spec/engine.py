@@ -5,9 +5,10 @@ from __future__ import annotations
 from collections.abc import Iterable
 from typing import Any
 
+from inspector.model import CALL_TYPES, MessageMeta, Violation
+
 # Importing the rule modules registers their rules.
 from inspector.spec import calls, common, context, naming, reserved, semantic, session  # noqa: F401
-from inspector.model import CALL_TYPES, MessageMeta, Violation
 from inspector.spec.registry import RULES, MessageRuleFunc, RuleInfo, SessionRule
 
 _DEFAULT_META = MessageMeta()
@@ -108,4 +109,3 @@ def _crash(where: object, exc: Exception) -> Violation:
     return Violation(
         "inspector/rule-crashed", "info", "", f"Rule {name} failed: {type(exc).__name__}: {exc}"
     )
-
