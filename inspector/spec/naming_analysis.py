@@ -42,9 +42,79 @@ _VOWEL = re.compile(r"[aeiouy]")
 _CONS_RUN = re.compile(r"[bcdfghjklmnpqrstvwxz]{4,}")
 #: Two-consonant endings that English words have; an unknown token ending otherwise looks clipped.
 _CODAS = frozenset(
-    ["ck", "ng", "nk", "nt", "nd", "st", "sk", "sp", "ft", "lt", "ld", "lk", "lm", "lp", "mp", "rt", "rd", "rk", "rm", "rn", "rp", "rs", "rl", "rb", "rf", "rg", "rv", "rc", "rch", "ct", "pt", "xt", "ch", "sh", "th", "ph", "gh", "ll", "ss", "ff", "zz", "ns", "ts", "ks", "ps", "ds", "ms", "ls", "gs", "bs", "ws", "wn", "wl", "wk", "wd", "lf", "lb", "mb", "nc", "sm", "nx", "tz", "nz", "lch", "ght", "wt"]
+    [
+        "ck",
+        "ng",
+        "nk",
+        "nt",
+        "nd",
+        "st",
+        "sk",
+        "sp",
+        "ft",
+        "lt",
+        "ld",
+        "lk",
+        "lm",
+        "lp",
+        "mp",
+        "rt",
+        "rd",
+        "rk",
+        "rm",
+        "rn",
+        "rp",
+        "rs",
+        "rl",
+        "rb",
+        "rf",
+        "rg",
+        "rv",
+        "rc",
+        "rch",
+        "ct",
+        "pt",
+        "xt",
+        "ch",
+        "sh",
+        "th",
+        "ph",
+        "gh",
+        "ll",
+        "ss",
+        "ff",
+        "zz",
+        "ns",
+        "ts",
+        "ks",
+        "ps",
+        "ds",
+        "ms",
+        "ls",
+        "gs",
+        "bs",
+        "ws",
+        "wn",
+        "wl",
+        "wk",
+        "wd",
+        "lf",
+        "lb",
+        "mb",
+        "nc",
+        "sm",
+        "nx",
+        "tz",
+        "nz",
+        "lch",
+        "ght",
+        "wt",
+    ]
 )
 _ROWS = ("qwertyuiop", "asdfghjkl", "zxcvbnm")
+_VAGUE = frozenset(
+    ["event", "events", "action", "actions", "activity", "thing", "things", "item", "items", "stuff", "data", "info", "element", "object", "interaction", "button", "link", "click", "clicked", "tap", "tapped"]
+)
 
 _EMAIL = re.compile(r"[\w.+-]+@[\w-]+(?:\.[\w-]+)+")
 _URL = re.compile(
@@ -58,6 +128,7 @@ _DATE = re.compile(
 )
 _TEMPLATE = re.compile(r"\{\{?\s*\w*\s*\}?\}|\$\{?\w+\}?|%[sdif@]|<\w+>|\[\w+\]")
 _QUOTED = re.compile(r"(?:^|\s)([\"'`“‘])[^\"'`”’]+[\"'`”’]")
+_CHUNKS = re.compile(r"[^\W_]+")
 _HASH_ID = re.compile(r"#\s?\w")
 
 
@@ -134,6 +205,9 @@ def non_descriptive(name: str) -> Finding | None:
         return Finding("dynamic", f"it carries a dynamic value, {dyn}")
     v = vocab()
     words = [t for t in tokens if t.kind == "word"]
+    for chunk in _CHUNKS.findall(name):  # whole chunks too: "NaN" splits into "Na" + "N"
+        if chunk.lower() in v.placeholders:
+            return Finding("placeholder", f'"{chunk}" is a placeholder')
     for t in words:
         if t.low in v.placeholders:
             return Finding("placeholder", f'"{t.text}" is a placeholder')
@@ -173,6 +247,12 @@ def non_descriptive(name: str) -> Finding | None:
             return Finding("generic", f'"{t.text}" is a generic word that names nothing')
         return Finding("bare", f'"{t.text}" is a single word with no object or action')
     specific = [t for t in content if t.low not in v.generic]
+    if (
+        specific
+        and all(t.low in _SUBJECTS for t in specific)
+        and any(t.low in _VAGUE for t in content)
+    ):
+        specific = []  # "User Action", "Customer Event": a subject and a vague noun say nothing
     if not specific:
         # A generic verb with a particle ("Logged In", "Checked Out") is a specific action.
         lows = [t.low for t in content]
@@ -380,13 +460,207 @@ def _is_base_verb(word: str) -> bool:
 
 #: Common product verbs in base form, to turn "Add to Cart" into "... Added".
 _VERBS = frozenset(
-    ["accept", "activate", "add", "apply", "approve", "archive", "assign", "book", "browse", "buy", "cancel", "change", "check", "choose", "claim", "click", "close", "comment", "complete", "configure", "confirm", "connect", "continue", "copy", "create", "decline", "delete", "deny", "deploy", "disable", "disconnect", "dismiss", "download", "edit", "enable", "end", "enroll", "enter", "export", "fail", "favorite", "fill", "filter", "finish", "follow", "generate", "hide", "import", "install", "invite", "join", "launch", "leave", "like", "load", "lock", "log", "mute", "open", "order", "pause", "pay", "play", "post", "preview", "print", "publish", "purchase", "rate", "receive", "redeem", "refresh", "refund", "register", "reject", "remove", "rename", "reply", "report", "request", "reset", "resume", "retry", "return", "review", "save", "scan", "schedule", "scroll", "search", "select", "send", "share", "sign", "skip", "sort", "start", "stop", "submit", "subscribe", "swipe", "switch", "sync", "tap", "toggle", "track", "unfollow", "uninstall", "unlock", "unmute", "unsubscribe", "update", "upgrade", "upload", "verify", "view", "visit", "vote", "watch"]
+    [
+        "accept",
+        "activate",
+        "add",
+        "apply",
+        "approve",
+        "archive",
+        "assign",
+        "book",
+        "browse",
+        "buy",
+        "cancel",
+        "change",
+        "check",
+        "choose",
+        "claim",
+        "click",
+        "close",
+        "comment",
+        "complete",
+        "configure",
+        "confirm",
+        "connect",
+        "continue",
+        "copy",
+        "create",
+        "decline",
+        "delete",
+        "deny",
+        "deploy",
+        "disable",
+        "disconnect",
+        "dismiss",
+        "download",
+        "edit",
+        "enable",
+        "end",
+        "enroll",
+        "enter",
+        "export",
+        "fail",
+        "favorite",
+        "fill",
+        "filter",
+        "finish",
+        "follow",
+        "generate",
+        "hide",
+        "import",
+        "install",
+        "invite",
+        "join",
+        "launch",
+        "leave",
+        "like",
+        "load",
+        "lock",
+        "log",
+        "mute",
+        "open",
+        "order",
+        "pause",
+        "pay",
+        "play",
+        "post",
+        "preview",
+        "print",
+        "publish",
+        "purchase",
+        "rate",
+        "receive",
+        "redeem",
+        "refresh",
+        "refund",
+        "register",
+        "reject",
+        "remove",
+        "rename",
+        "reply",
+        "report",
+        "request",
+        "reset",
+        "resume",
+        "retry",
+        "return",
+        "review",
+        "save",
+        "scan",
+        "schedule",
+        "scroll",
+        "search",
+        "select",
+        "send",
+        "share",
+        "sign",
+        "skip",
+        "sort",
+        "start",
+        "stop",
+        "submit",
+        "subscribe",
+        "swipe",
+        "switch",
+        "sync",
+        "tap",
+        "toggle",
+        "track",
+        "unfollow",
+        "uninstall",
+        "unlock",
+        "unmute",
+        "unsubscribe",
+        "update",
+        "upgrade",
+        "upload",
+        "verify",
+        "view",
+        "visit",
+        "vote",
+        "watch",
+    ]
 )
 
 
 _CANONICAL = {
     w.lower(): w
-    for w in ["OAuth", "OAuth2", "macOS", "iOS", "iPadOS", "tvOS", "watchOS", "visionOS", "iPhone", "iPad", "iCloud", "iMessage", "iTunes", "AirPods", "AirPlay", "FaceTime", "GitHub", "GitLab", "YouTube", "LinkedIn", "PayPal", "WhatsApp", "TikTok", "eBay", "WiFi", "JavaScript", "TypeScript", "WordPress", "PostgreSQL", "MySQL", "GraphQL", "NoSQL", "DevOps", "HubSpot", "SendGrid", "Mailchimp", "QuickBooks", "WooCommerce", "ChatGPT", "OpenAI", "SaaS", "PaaS", "IaaS", "WebAuthn", "WebRTC", "WebSocket", "WebView", "2FA", "3D", "4K", "5G", "4G", "3G", "B2B", "B2C", "MP3", "MP4", "H264", "P2P", "S3", "EC2", "K8s", "i18n", "l10n", "a11y", "IPv4", "IPv6", "SHA256", "MD5", "Web3", "X509", "1Password", "A/B"]
+    for w in [
+        "OAuth",
+        "OAuth2",
+        "macOS",
+        "iOS",
+        "iPadOS",
+        "tvOS",
+        "watchOS",
+        "visionOS",
+        "iPhone",
+        "iPad",
+        "iCloud",
+        "iMessage",
+        "iTunes",
+        "AirPods",
+        "AirPlay",
+        "FaceTime",
+        "GitHub",
+        "GitLab",
+        "YouTube",
+        "LinkedIn",
+        "PayPal",
+        "WhatsApp",
+        "TikTok",
+        "eBay",
+        "WiFi",
+        "JavaScript",
+        "TypeScript",
+        "WordPress",
+        "PostgreSQL",
+        "MySQL",
+        "GraphQL",
+        "NoSQL",
+        "DevOps",
+        "HubSpot",
+        "SendGrid",
+        "Mailchimp",
+        "QuickBooks",
+        "WooCommerce",
+        "ChatGPT",
+        "OpenAI",
+        "SaaS",
+        "PaaS",
+        "IaaS",
+        "WebAuthn",
+        "WebRTC",
+        "WebSocket",
+        "WebView",
+        "2FA",
+        "3D",
+        "4K",
+        "5G",
+        "4G",
+        "3G",
+        "B2B",
+        "B2C",
+        "MP3",
+        "MP4",
+        "H264",
+        "P2P",
+        "S3",
+        "EC2",
+        "K8s",
+        "i18n",
+        "l10n",
+        "a11y",
+        "IPv4",
+        "IPv6",
+        "SHA256",
+        "MD5",
+        "Web3",
+        "X509",
+        "1Password",
+        "A/B",
+    ]
 }
 _CANONICAL["ab"] = "A/B"
 
