@@ -113,7 +113,29 @@ _CODAS = frozenset(
 )
 _ROWS = ("qwertyuiop", "asdfghjkl", "zxcvbnm")
 _VAGUE = frozenset(
-    ["event", "events", "action", "actions", "activity", "thing", "things", "item", "items", "stuff", "data", "info", "element", "object", "interaction", "button", "link", "click", "clicked", "tap", "tapped"]
+    [
+        "event",
+        "events",
+        "action",
+        "actions",
+        "activity",
+        "thing",
+        "things",
+        "item",
+        "items",
+        "stuff",
+        "data",
+        "info",
+        "element",
+        "object",
+        "interaction",
+        "button",
+        "link",
+        "click",
+        "clicked",
+        "tap",
+        "tapped",
+    ]
 )
 
 _EMAIL = re.compile(r"[\w.+-]+@[\w-]+(?:\.[\w-]+)+")
@@ -241,7 +263,7 @@ def non_descriptive(name: str) -> Finding | None:
         return Finding(
             "cryptic", f"{shown} {'is not a word' if len(unknown) == 1 else 'are not words'}"
         )
-    if len(content) == 1:
+    if len(content) == 1 and not (not content[0].low.isascii() and len(content[0].low) >= 3):
         t = content[0]
         if t.low in v.generic:
             return Finding("generic", f'"{t.text}" is a generic word that names nothing')

@@ -170,6 +170,9 @@ def stem(w: str) -> str:
 #: camelCase / PascalCase / acronym / digit pieces of one separator-free chunk.
 _PIECE = re.compile(r"[A-Z]+(?=[A-Z][a-z])|[A-Z]?[a-z]+|[A-Z]+|\d+|[^\W\d_]+")
 _CHUNK = re.compile(r"[^\W_]+")
+_HYPHENATED = re.compile(
+    r"(?i)(?<![^\W_])(wi|e|re|co|pre|un)-(fi|mail|book|commerce|sign|send|order|pay|fill|login)(?![^\W_])"
+)
 _AB = re.compile(r"(?<![^\W_])[Aa]/[Bb](?![^\W_])")
 
 
@@ -202,6 +205,7 @@ def tokenize(name: str) -> tuple[Token, ...]:
     """Split on separators, camelCase and letter/digit boundaries; keep acronyms and known compounds."""
     out: list[Token] = []
     name = _AB.sub("AB", name)
+    name = _HYPHENATED.sub(r"\1\2", name)
     for chunk in _CHUNK.findall(name):
         pieces = (
             _merge(_PIECE.findall(chunk)) if chunk.lower() not in vocab().compounds else [chunk]
@@ -210,3 +214,54 @@ def tokenize(name: str) -> tuple[Token, ...]:
             kind = "number" if p.isdigit() else "word"
             out.append(Token(p, p.lower(), kind))
     return tuple(out)
+
+
+def regenerate(sources: list[str], out: str) -> int:
+    """Rebuild ``data/naming_words.txt`` from word lists (one word a line), e.g. Debian's
+    ``/usr/share/dict/american-english-small`` and ``british-english-small``. Keeps lowercase
+    ASCII words, drops possessives, roman numerals and forms that :func:`bases` derives.
+    Run: ``python -m inspector.spec.naming_words OUT SOURCE...``. Returns the number written."""
+    words: set[str] = set()
+    for src in sources:
+        with open(src, encoding="utf-8") as fh:
+            for line in fh:
+                w = line.strip().removesuffix("'s")
+                if re.fullmatch(r"[a-z]+", w):
+                    words.add(w)
+    words -= {
+        "ii",
+        "iii",
+        "iv",
+        "vi",
+        "vii",
+        "viii",
+        "ix",
+        "xi",
+        "xii",
+        "xv",
+        "xx",
+        "xxx",
+        "cc",
+        "cs",
+        "ms",
+        "mu",
+        "pi",
+    }
+    kept: set[str] = set()
+    for w in sorted(words, key=lambda s: (len(s), s)):
+        if not any(b in kept for b in bases(w)):
+            kept.add(w)
+    header = (
+        "# English base words for the event-name rules (one per line, lowercase).\n"
+        "# Generated from Debian's wamerican-small and wbritish-small (SCOWL size 35) word lists;\n"
+        "# inflected forms that inspector.spec.naming_words.bases() derives are left out.\n"
+    )
+    with open(out, "w", encoding="utf-8") as fh:
+        fh.write(header + "\n".join(sorted(kept)) + "\n")
+    return len(kept)
+
+
+if __name__ == "__main__":
+    import sys
+
+    print(regenerate(sys.argv[2:], sys.argv[1]))

@@ -148,6 +148,8 @@ def test_non_descriptive_flags(name: str, kind: str) -> None:
         "Zendesk Ticket Created",
         "KYC Check Passed",
         "A/B Test Viewed",
+        "Wi-Fi Connected",
+        "注文完了",
         "Page Viewed",
     ],
 )
