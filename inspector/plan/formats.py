@@ -1,0 +1,315 @@
+"""Reading a tracking plan from disk, in any of the accepted formats, into compiled schemas.
+
+Formats (detected, never named by the user):
+
+- a directory of JSON Schema files, one per track event (``*.json``);
+- one JSON Schema file for one track event;
+- this project's simple plan format, YAML or JSON (``docs/plans.md``);
+- a Segment Protocols tracking plan export, JSON (Config API ``tracking_plan.rules``,
+  Public API ``rules`` list, or a Typewriter local plan).
+
+Everything raises ValueError with a one-line message on a bad plan.
+"""
+
+from __future__ import annotations
+
+import difflib
+import json
+import re
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any
+
+import yaml
+
+from inspector.plan.schema import MESSAGE_FIELDS, Target, make_target, one_line, type_name
+
+
+@dataclass(frozen=True)
+class CompiledPlan:
+    format: str  # "json-schema-dir" | "json-schema" | "simple" | "protocols"
+    #: Event name -> its versions, oldest first.
+    events: dict[str, list[Target]] = field(default_factory=dict)
+    identify: Target | None = None
+    group: Target | None = None
+    common: Target | None = None
+    #: Normalised name -> planned name, for suggestions.
+    normalised: dict[str, str] = field(default_factory=dict)
+
+    def event(self, name: str, version: object = None) -> Target | None:
+        versions = self.events.get(name)
+        if not versions:
+            return None
+        if isinstance(version, int) and not isinstance(version, bool):
+            for t in versions:
+                if t.version == version:
+                    return t
+        return versions[0]
+
+    def targets(self) -> list[Target]:
+        out = [vs[0] for vs in self.events.values()]
+        out += [t for t in (self.identify, self.group) if t is not None]
+        return out
+
+    def suggest(self, name: str) -> tuple[str, bool] | None:
+        """The closest planned event name and whether it differs only in case/separators."""
+        norm = normalise(name)
+        exact = self.normalised.get(norm)
+        if exact is not None:
+            return exact, True
+        close = difflib.get_close_matches(norm, list(self.normalised), n=1, cutoff=0.6)
+        if close:
+            return self.normalised[close[0]], False
+        return None
+
+
+_SEPARATORS = re.compile(r"[\s_\-.:/]+")
+
+
+def normalise(name: str) -> str:
+    return _SEPARATORS.sub("", name.casefold())
+
+
+def build(
+    fmt: str,
+    events: list[Target],
+    identify: Target | None = None,
+    group: Target | None = None,
+    common: Target | None = None,
+) -> CompiledPlan:
+    by_name: dict[str, list[Target]] = {}
+    for t in events:
+        by_name.setdefault(t.name, []).append(t)
+    for name, versions in by_name.items():
+        versions.sort(key=lambda t: t.version if t.version is not None else -1)
+        numbers = [t.version for t in versions]
+        if len(set(numbers)) != len(numbers):
+            raise ValueError(f'event "{name}" is planned more than once ({versions[-1].source})')
+    normalised: dict[str, str] = {}
+    for name in by_name:
+        normalised.setdefault(normalise(name), name)
+    return CompiledPlan(fmt, by_name, identify, group, common, normalised)
+
+
+# --------------------------------------------------------------------------------------
+# Entry point
+# --------------------------------------------------------------------------------------
+
+
+def read_plan(path: Path) -> CompiledPlan:
+    if path.is_dir():
+        return _schema_dir(path)
+    if not path.exists():
+        raise ValueError(f"{path}: no such file or directory")
+    doc = _parse(path)
+    fmt = detect(doc, path)
+    if fmt == "protocols":
+        return protocols_plan(doc, str(path))
+    if fmt == "simple":
+        from inspector.plan.simple import simple_plan
+
+        return simple_plan(doc, str(path))
+    return build("json-schema", [_event_schema(doc, path)])
+
+
+def plan_files(path: Path) -> list[Path]:
+    """The files a plan is read from (what reloading watches)."""
+    if path.is_dir():
+        return sorted(p for p in path.glob("*.json") if p.is_file() and not p.name.startswith("."))
+    return [path]
+
+
+def _parse(path: Path) -> Any:
+    try:
+        text = path.read_text(encoding="utf-8-sig")
+    except UnicodeDecodeError:
+        raise ValueError(f"{path}: not UTF-8 text") from None
+    except OSError as exc:
+        raise ValueError(f"{path}: {exc.strerror or exc}") from None
+    if path.suffix.lower() in (".yaml", ".yml"):
+        try:
+            return yaml.safe_load(text)
+        except yaml.YAMLError as exc:
+            mark = getattr(exc, "problem_mark", None)
+            where = f" (line {mark.line + 1}, column {mark.column + 1})" if mark else ""
+            problem = getattr(exc, "problem", None) or str(exc)
+            raise ValueError(f"{path}: invalid YAML{where}: {one_line(problem)}") from None
+    try:
+        return json.loads(text)
+    except json.JSONDecodeError as exc:
+        raise ValueError(
+            f"{path}: invalid JSON (line {exc.lineno}, column {exc.colno}): {exc.msg}"
+        ) from None
+
+
+def detect(doc: Any, path: Path | str) -> str:
+    if not isinstance(doc, dict):
+        raise ValueError(f"{path}: a plan must be an object, not {type_name(doc)}")
+    if "tracking_plan" in doc or "trackingPlan" in doc or "rules" in doc:
+        return "protocols"
+    events = doc.get("events")
+    if isinstance(events, list) and any(isinstance(e, dict) and "rules" in e for e in events):
+        return "protocols"  # a Typewriter local plan
+    if not ({"$schema", "type", "properties"} & doc.keys()) and (
+        {"events", "identify", "group"} & doc.keys()
+    ):
+        return "simple"
+    if {"$schema", "type", "properties", "title", "required"} & doc.keys():
+        return "json-schema"
+    raise ValueError(
+        f"{path}: not a tracking plan: expected a JSON Schema, a plan with `events`, "
+        "or a Segment Protocols export with `tracking_plan`"
+    )
+
+
+# --------------------------------------------------------------------------------------
+# Plain JSON Schemas, one per event
+# --------------------------------------------------------------------------------------
+
+
+def _event_name(doc: dict[str, Any], path: Path) -> str:
+    title = doc.get("title")
+    if isinstance(title, str) and title.strip():
+        return title.strip()
+    name = path.name
+    for suffix in (".schema.json", ".json", ".yaml", ".yml"):
+        if name.lower().endswith(suffix):
+            return name[: -len(suffix)]
+    return path.stem
+
+
+def describes_message(schema: dict[str, Any]) -> bool:
+    """A schema over the whole message (``properties.properties``), not over properties."""
+    props = schema.get("properties")
+    return (
+        isinstance(props, dict)
+        and "properties" in props
+        and isinstance(props["properties"], dict)
+        and set(props) <= MESSAGE_FIELDS
+    )
+
+
+def _event_schema(doc: Any, path: Path) -> Target:
+    if not isinstance(doc, dict):
+        raise ValueError(f"{path}: a JSON Schema must be an object, not {type_name(doc)}")
+    name = _event_name(doc, path)
+    field = "" if describes_message(doc) else "properties"
+    return make_target("track", name, doc, field=field, where=str(path))
+
+
+def _schema_dir(path: Path) -> CompiledPlan:
+    files = plan_files(path)
+    if not files:
+        raise ValueError(f"{path}: no *.json schema files in the directory")
+    targets = []
+    for f in files:
+        doc = _parse(f)
+        if isinstance(doc, dict) and detect(doc, f) != "json-schema":
+            raise ValueError(f"{f}: a plan file, not one event's JSON Schema; pass it on its own")
+        targets.append(_event_schema(doc, f))
+    return build("json-schema-dir", targets)
+
+
+# --------------------------------------------------------------------------------------
+# Segment Protocols exports
+# --------------------------------------------------------------------------------------
+
+
+def _schema_of(entry: dict[str, Any]) -> Any:
+    for key in ("rules", "jsonSchema", "json_schema", "schema"):
+        if key in entry:
+            return entry[key]
+    return None
+
+
+def _version(entry: dict[str, Any], where: str) -> int | None:
+    v = entry.get("version")
+    if v is None:
+        return None
+    if isinstance(v, bool) or not isinstance(v, int | str):
+        raise ValueError(f"{where}: version must be an integer")
+    try:
+        return int(v)
+    except ValueError:
+        raise ValueError(f"{where}: version must be an integer, not {v!r}") from None
+
+
+def _traits_target(kind: str, schema: Any, where: str) -> Target | None:
+    if schema is None or schema == [] or schema == {}:
+        return None
+    if isinstance(schema, list):
+        raise ValueError(f"{where}: {kind} rules must be a JSON Schema object")
+    field = "" if isinstance(schema, dict) and _is_whole(schema, "traits") else "traits"
+    return make_target(kind, kind, schema, field=field, where=where)
+
+
+def _is_whole(schema: dict[str, Any], inner: str) -> bool:
+    props = schema.get("properties")
+    return isinstance(props, dict) and inner in props and set(props) <= MESSAGE_FIELDS
+
+
+def protocols_plan(doc: dict[str, Any], source: str) -> CompiledPlan:
+    tp = doc.get("tracking_plan", doc.get("trackingPlan", doc))
+    if not isinstance(tp, dict):
+        raise ValueError(f"{source}: tracking_plan must be an object")
+    rules = tp.get("rules", tp)
+    events: list[Target] = []
+    identify = group = common = None
+    if isinstance(rules, list):  # Public API: [{type, key, jsonSchema, version}]
+        for i, r in enumerate(rules):
+            where = f"{source}: rules[{i}]"
+            if not isinstance(r, dict):
+                raise ValueError(f"{where}: must be an object")
+            rtype = str(r.get("type", "")).upper()
+            schema = _schema_of(r)
+            if rtype == "TRACK":
+                name = r.get("key") or r.get("name")
+                if not isinstance(name, str) or not name:
+                    raise ValueError(f"{where}: a TRACK rule needs a key (the event name)")
+                events.append(_protocols_event(name, schema, r, f"{source}: {name}"))
+            elif rtype == "IDENTIFY":
+                identify = _traits_target("identify", schema, where)
+            elif rtype == "GROUP":
+                group = _traits_target("group", schema, where)
+            elif rtype == "COMMON":
+                common = _common(schema, where)
+            # PAGE and SCREEN rules are not checked (see docs/plans.md).
+        return build("protocols", events, identify, group, common)
+    if not isinstance(rules, dict):
+        raise ValueError(f"{source}: rules must be an object or a list")
+    raw_events = rules.get("events") or []
+    if not isinstance(raw_events, list):
+        raise ValueError(f"{source}: rules.events must be a list")
+    for i, e in enumerate(raw_events):
+        if not isinstance(e, dict):
+            raise ValueError(f"{source}: events[{i}] must be an object")
+        name = e.get("name") or e.get("key")
+        if not isinstance(name, str) or not name:
+            raise ValueError(f"{source}: events[{i}] has no name")
+        events.append(_protocols_event(name, _schema_of(e), e, f"{source}: {name}"))
+    identify = _traits_target(
+        "identify",
+        rules.get("identify", tp.get("identify_traits")),
+        f"{source}: identify",
+    )
+    group = _traits_target("group", rules.get("group", tp.get("group_traits")), f"{source}: group")
+    common = _common(rules.get("global", rules.get("common")), f"{source}: global")
+    return build("protocols", events, identify, group, common)
+
+
+def _protocols_event(name: str, schema: Any, entry: dict[str, Any], where: str) -> Target:
+    if schema is None:
+        schema = {}
+    # Protocols schemas describe the whole message; take a bare properties schema too.
+    props = schema.get("properties") if isinstance(schema, dict) else None
+    whole = not isinstance(props, dict) or set(props) <= MESSAGE_FIELDS
+    field = "" if whole else "properties"
+    return make_target(
+        "track", name, schema, field=field, where=where, version=_version(entry, where)
+    )
+
+
+def _common(schema: Any, where: str) -> Target | None:
+    if not schema:
+        return None
+    return make_target("common", "common", schema, field="", where=where)
