@@ -12,6 +12,8 @@ import zlib
 from dataclasses import dataclass
 from typing import Any
 
+import orjson
+
 #: Segment's limits (HTTP API docs): 32 KB per message, 500 KB per batch request.
 MAX_MESSAGE_BYTES = 32 * 1024
 MAX_BATCH_BYTES = 500 * 1024
@@ -147,6 +149,20 @@ def _decode_text(body: bytes) -> str:
 
 def decode_single(body: bytes, call_type: str | None) -> Decoded:
     """A single-call body (``/v1/track``, ``/v1/t`` ...): one JSON object."""
+    try:
+        data = orjson.loads(body)
+    except orjson.JSONDecodeError:
+        return decode_single_exact(body, call_type)
+    if not isinstance(data, dict):
+        return decode_single_exact(body, call_type)
+    start = len(body) - len(body.lstrip(b" \t\r\n"))
+    end = len(body.rstrip(b" \t\r\n"))
+    extra = {"type": call_type} if call_type and "type" not in data else None
+    wk = data.get("writeKey")
+    return Decoded([Item(data, start, end, extra)], wk if isinstance(wk, str) else None)
+
+
+def decode_single_exact(body: bytes, call_type: str | None) -> Decoded:
     text = _decode_text(body)
     spans = _Spans(text)
     start = _skip_ws(text, 0)
@@ -166,7 +182,40 @@ def decode_single(body: bytes, call_type: str | None) -> Decoded:
 
 
 def decode_batch(body: bytes) -> Decoded:
-    """A batch body: ``{"batch": [...], "context"?, "integrations"?, "writeKey"?, "sentAt"?}``."""
+    """A batch body: ``{"batch": [...], "context"?, "integrations"?, "writeKey"?, "sentAt"?}``.
+
+    Fast path: orjson parses the body and item spans are left unknown (-1); the store finds
+    them from the kept body when a message's exact bytes are read (``batch_spans``). Items
+    that might be near the 32 KB limit, and anything orjson refuses (its error messages are
+    terse; it rejects lone surrogates the standard library accepts), take the exact path.
+    """
+    if not body.strip():
+        raise DecodeError("invalid_json", "Empty body: send a JSON object")
+    try:
+        top = orjson.loads(body)
+    except orjson.JSONDecodeError:
+        return decode_batch_exact(body)
+    if not isinstance(top, dict) or not isinstance(top.get("batch"), list):
+        return decode_batch_exact(body)
+    raw = top["batch"]
+    if len(body) > MAX_MESSAGE_BYTES:
+        # Only a message that could be over the limit needs its exact size. Re-encoding is a
+        # cheap lower-bound-ish estimate; escapes (\uXXXX) can make the original up to ~3x
+        # larger, hence the margin.
+        dumps = orjson.dumps
+        for item in raw:
+            if len(dumps(item)) > MAX_MESSAGE_BYTES // 4:
+                return decode_batch_exact(body)
+    return _merge(top, [(item, -1, -1) for item in raw])
+
+
+def batch_spans(body: bytes) -> list[tuple[int, int]]:
+    """Byte spans of each batch item's JSON text in ``body``."""
+    return [(i.start, i.end) for i in decode_batch_exact(body).items]
+
+
+def decode_batch_exact(body: bytes) -> Decoded:
+    """The batch decoder that also records each item's exact byte span."""
     text = _decode_text(body)
     spans = _Spans(text)
     pos = _skip_ws(text, 0)
@@ -207,6 +256,11 @@ def decode_batch(body: bytes) -> Decoded:
     if raw_items is None:
         got = _kind(top["batch"]) if "batch" in top else "no batch field"
         raise DecodeError("invalid_json", f"Expected a batch array in the body, got {got}")
+    return _merge(top, [(d, spans.byte(a), spans.byte(b)) for d, a, b in raw_items])
+
+
+def _merge(top: dict[str, Any], raw_items: list[tuple[Any, int, int]]) -> Decoded:
+    """Merge batch-level context/integrations into each item (item keys win)."""
     batch_context = top.get("context")
     batch_integrations = top.get("integrations")
     wk = top.get("writeKey")
@@ -229,7 +283,7 @@ def decode_batch(body: bytes) -> Decoded:
                 iwk = data.get("writeKey")
                 if isinstance(iwk, str):
                     wk = iwk
-        items.append(Item(data, spans.byte(start), spans.byte(end), extra))
+        items.append(Item(data, start, end, extra))
     return Decoded(items, wk if isinstance(wk, str) else None)
 
 
@@ -264,41 +318,50 @@ def _kind(v: Any) -> str:
     return "an object"
 
 
-def summarize(data: Any) -> dict[str, str | None]:
-    """The indexed columns of a message (type, name, ids, library), as strings or None."""
-    if not isinstance(data, dict):
-        return {
-            "type": None,
-            "name": None,
-            "user_id": None,
-            "anonymous_id": None,
-            "message_id": None,
-            "library": None,
-        }
-    t = data.get("type")
-    name: Any = None
-    if t == "track":
-        name = data.get("event")
-    elif t in ("page", "screen"):
-        name = data.get("name")
-    elif t == "group":
-        name = data.get("groupId")
-    elif t == "alias":
-        name = data.get("previousId")
+_NAME_FIELD = {
+    "track": "event",
+    "page": "name",
+    "screen": "name",
+    "group": "groupId",
+    "alias": "previousId",
+}
+_EMPTY: tuple[str | None, ...] = (None,) * 6
+
+
+def summary_row(data: Any) -> tuple[str | None, ...]:
+    """The indexed columns of a message: (type, name, userId, anonymousId, messageId,
+    library name), each a string or None. On the ingest hot path, hence the plain code."""
+    if type(data) is not dict:
+        return _EMPTY
+    get = data.get
+    t = get("type")
+    field = _NAME_FIELD.get(t) if type(t) is str else None
+    name = get(field) if field else None
     lib = None
-    ctx = data.get("context")
-    if isinstance(ctx, dict):
+    ctx = get("context")
+    if type(ctx) is dict:
         library = ctx.get("library")
-        if isinstance(library, dict):
+        if type(library) is dict:
             lib = library.get("name")
-    return {
-        "type": _s(t),
-        "name": _s(name),
-        "user_id": _s(data.get("userId")),
-        "anonymous_id": _s(data.get("anonymousId")),
-        "message_id": _s(data.get("messageId")),
-        "library": _s(lib),
-    }
+    uid = get("userId")
+    aid = get("anonymousId")
+    mid = get("messageId")
+    return (
+        t if t is None or type(t) is str else _s(t),
+        name if name is None or type(name) is str else _s(name),
+        uid if uid is None or type(uid) is str else _s(uid),
+        aid if aid is None or type(aid) is str else _s(aid),
+        mid if mid is None or type(mid) is str else _s(mid),
+        lib if lib is None or type(lib) is str else _s(lib),
+    )
+
+
+SUMMARY_KEYS = ("type", "name", "user_id", "anonymous_id", "message_id", "library")
+
+
+def summarize(data: Any) -> dict[str, str | None]:
+    """``summary_row`` as a dict keyed by column name."""
+    return dict(zip(SUMMARY_KEYS, summary_row(data), strict=True))
 
 
 def _s(v: Any) -> str | None:

@@ -162,30 +162,32 @@ class Capture:
 
         count = len(decoded.items)
         records: list[MessageRecord] = []
+        append = records.append
         check = self.engine.check
-        summarize = decode.summarize
+        summarize = decode.summary_row
         for i, item in enumerate(decoded.items):
             data = item.data
             if item.extra:
                 data = {**data, **item.extra}
-            meta = MessageMeta(item.end - item.start, count, i, received, endpoint)
-            violations: list[Violation] = check(data, meta)
-            cols = summarize(data)
-            iwk = data.get("writeKey") if isinstance(data, dict) else None
-            records.append(
+            violations: list[Violation] = check(
+                data, MessageMeta(item.end - item.start, count, i, received, endpoint)
+            )
+            typ, name, uid, aid, mid, lib = summarize(data)
+            iwk = data.get("writeKey") if type(data) is dict else None
+            append(
                 MessageRecord(
                     i,
                     item.start,
                     item.end,
                     received,
                     endpoint,
-                    iwk if isinstance(iwk, str) else write_key,
-                    cols["type"],
-                    cols["name"],
-                    cols["user_id"],
-                    cols["anonymous_id"],
-                    cols["message_id"],
-                    cols["library"],
+                    iwk if type(iwk) is str else write_key,
+                    typ,
+                    name,
+                    uid,
+                    aid,
+                    mid,
+                    lib,
                     violations,
                     item.extra,
                 )

@@ -42,7 +42,9 @@ CREATE TABLE IF NOT EXISTS requests (
 CREATE INDEX IF NOT EXISTS requests_rejected ON requests(id) WHERE reason IS NOT NULL;
 
 -- One row per message. The message's exact JSON text is body[raw_start:raw_end] of its
--- request (byte offsets), so it is stored once and kept byte-for-byte.
+-- request (byte offsets), so it is stored once and kept byte-for-byte. raw_start = -1 means
+-- the span was not computed at ingest (fast path): it is found again by re-scanning the
+-- request body (item batch_index of its "batch" array).
 CREATE TABLE IF NOT EXISTS messages (
     seq           INTEGER PRIMARY KEY,
     request_id    INTEGER NOT NULL,

@@ -137,6 +137,8 @@ class Store:
         except sqlite3.DatabaseError as exc:
             raise StoreError(f"{self.path} is not an inspector session ({exc})") from exc
         self._rlock = threading.Lock()
+        #: request id -> (body, item spans): messages stored without a span are sliced from it.
+        self._spans: dict[int, tuple[bytes, list[tuple[int, int]]]] = {}
         self._next_seq = (self._scalar("SELECT max(seq) FROM messages") or 0) + 1
         self._next_request = (self._scalar("SELECT max(id) FROM requests") or 0) + 1
         self.view_start = int(self.get_meta("view_start") or 1)
@@ -431,14 +433,36 @@ class Store:
 
     _MSG_SQL = (
         "SELECT m.seq, m.received_at, m.endpoint, m.write_key, m.request_id, m.batch_index, "
-        "m.violations, m.extra, substr(r.body, m.raw_start + 1, m.raw_end - m.raw_start) "
+        "m.violations, m.extra, "
+        "CASE WHEN m.raw_start >= 0 THEN substr(r.body, m.raw_start + 1, m.raw_end - m.raw_start) END "
         "FROM messages m JOIN requests r ON r.id = m.request_id "
     )
 
-    @staticmethod
-    def _message(row: tuple[Any, ...]) -> Message:
+    def _raw_from_request(self, request_id: int, batch_index: int) -> bytes:
+        """A batch item's exact bytes, for messages stored without a span (fast ingest path)."""
+        cached = self._spans.get(request_id)
+        if cached is None:
+            from inspector.ingest.decode import DecodeError, batch_spans
+
+            rows = self.execute("SELECT body FROM requests WHERE id = ?", (request_id,))
+            body = bytes(rows[0][0]) if rows else b""
+            try:
+                spans = batch_spans(body)
+            except DecodeError:
+                spans = []
+            cached = (body, spans)
+            self._spans[request_id] = cached
+            if len(self._spans) > 64:
+                self._spans.pop(next(iter(self._spans)))
+        body, spans = cached
+        if batch_index >= len(spans):
+            return b""
+        a, b = spans[batch_index]
+        return body[a:b]
+
+    def _message(self, row: tuple[Any, ...]) -> Message:
         seq, received_at, endpoint, write_key, request_id, batch_index, vblob, extra, raw = row
-        raw = bytes(raw) if raw is not None else b""
+        raw = bytes(raw) if raw is not None else self._raw_from_request(request_id, batch_index)
         try:
             data: Any = orjson.loads(raw)
         except orjson.JSONDecodeError:

@@ -19,7 +19,17 @@ def start_headless(session: Path, out: Path) -> tuple[subprocess.Popen, str]:
     # stdout goes to a file: a pipe nobody drains would block the server's output.
     with open(out, "wb") as fh:
         proc = subprocess.Popen(
-            [sys.executable, "-m", "inspector", "serve", "--headless", "--port", "0", "--session", str(session)],
+            [
+                sys.executable,
+                "-m",
+                "inspector",
+                "serve",
+                "--headless",
+                "--port",
+                "0",
+                "--session",
+                str(session),
+            ],
             stdout=fh,
             stderr=subprocess.STDOUT,
         )
@@ -45,7 +55,12 @@ async def test_sigkill_under_load_loses_no_acknowledged_message(tmp_path):
             if stop.is_set():
                 return
             ids = [f"w{worker}-r{n}-{i}" for i in range(20)]
-            batch = {"batch": [{"type": "track", "event": "Load Tested", "userId": "u", "messageId": m} for m in ids]}
+            batch = {
+                "batch": [
+                    {"type": "track", "event": "Load Tested", "userId": "u", "messageId": m}
+                    for m in ids
+                ]
+            }
             try:
                 async with http.post(url + "/v1/batch", data=json.dumps(batch)) as r:
                     if r.status == 200 and (await r.json()) == {"success": True}:

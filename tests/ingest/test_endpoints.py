@@ -13,7 +13,12 @@ import sqlite3
 
 import pytest
 
-TRACK = {"type": "track", "event": "Order Completed", "userId": "u1", "properties": {"revenue": 19.99}}
+TRACK = {
+    "type": "track",
+    "event": "Order Completed",
+    "userId": "u1",
+    "properties": {"revenue": 19.99},
+}
 
 
 async def post(live, path, body, headers=None):
@@ -25,7 +30,9 @@ async def post(live, path, body, headers=None):
 def stored_requests(live):
     con = sqlite3.connect(live.session_path)
     try:
-        return con.execute("SELECT path, status, reason, body, kind FROM requests ORDER BY id").fetchall()
+        return con.execute(
+            "SELECT path, status, reason, body, kind FROM requests ORDER BY id"
+        ).fetchall()
     finally:
         con.close()
 
@@ -33,7 +40,13 @@ def stored_requests(live):
 @pytest.mark.parametrize("call", ["track", "identify", "page", "screen", "group", "alias"])
 @pytest.mark.parametrize("slash", ["", "/"])
 async def test_long_single_paths_fill_type_from_path(live, call, slash):
-    msg = {"userId": "u1", "event": "Signed Up", "groupId": "g1", "previousId": "a1", "name": "Home"}
+    msg = {
+        "userId": "u1",
+        "event": "Signed Up",
+        "groupId": "g1",
+        "previousId": "a1",
+        "name": "Home",
+    }
     status, body, _ = await post(live, f"/v1/{call}{slash}", msg)
     assert (status, body) == (200, {"success": True})
     [m] = live.store.messages()
@@ -43,18 +56,41 @@ async def test_long_single_paths_fill_type_from_path(live, call, slash):
     assert m.raw == json.dumps(msg).encode()
 
 
-@pytest.mark.parametrize(("short", "call"), [("t", "track"), ("i", "identify"), ("p", "page"), ("s", "screen"), ("g", "group"), ("a", "alias")])
+@pytest.mark.parametrize(
+    ("short", "call"),
+    [
+        ("t", "track"),
+        ("i", "identify"),
+        ("p", "page"),
+        ("s", "screen"),
+        ("g", "group"),
+        ("a", "alias"),
+    ],
+)
 async def test_browser_short_paths(live, short, call):
-    msg = {"type": call, "userId": "u1", "event": "Signed Up", "groupId": "g", "previousId": "p", "writeKey": "wk"}
+    msg = {
+        "type": call,
+        "userId": "u1",
+        "event": "Signed Up",
+        "groupId": "g",
+        "previousId": "p",
+        "writeKey": "wk",
+    }
     status, body, _ = await post(live, f"/v1/{short}", msg, {"Content-Type": "text/plain"})
     assert (status, body) == (200, {"success": True})
     [m] = live.store.messages()
     assert m.data == msg and m.write_key == "wk"
 
 
-@pytest.mark.parametrize("path", ["/v1/batch", "/v1/batch/", "/v1/import", "/v1/import/", "/v1/b", "/v1/b/"])
+@pytest.mark.parametrize(
+    "path", ["/v1/batch", "/v1/batch/", "/v1/import", "/v1/import/", "/v1/b", "/v1/b/"]
+)
 async def test_batch_paths(live, path):
-    batch = {"batch": [TRACK, {"type": "identify", "userId": "u1", "traits": {"plan": "pro"}}], "writeKey": "wk", "sentAt": "2026-01-01T00:00:00.000Z"}
+    batch = {
+        "batch": [TRACK, {"type": "identify", "userId": "u1", "traits": {"plan": "pro"}}],
+        "writeKey": "wk",
+        "sentAt": "2026-01-01T00:00:00.000Z",
+    }
     status, body, _ = await post(live, path, batch)
     assert (status, body) == (200, {"success": True})
     msgs = live.store.messages()
@@ -66,14 +102,22 @@ async def test_batch_level_context_and_integrations_are_merged(live):
     batch = {
         "batch": [
             {"type": "track", "event": "A Done", "userId": "u", "context": {"ip": "1.2.3.4"}},
-            {"type": "track", "event": "B Done", "userId": "u", "integrations": {"Mixpanel": False}},
+            {
+                "type": "track",
+                "event": "B Done",
+                "userId": "u",
+                "integrations": {"Mixpanel": False},
+            },
         ],
         "context": {"library": {"name": "analytics-go", "version": "3.0.0"}, "ip": "9.9.9.9"},
         "integrations": {"All": True},
     }
     await post(live, "/v1/batch", batch)
     a, b = live.store.messages()
-    assert a.data["context"] == {"library": {"name": "analytics-go", "version": "3.0.0"}, "ip": "1.2.3.4"}
+    assert a.data["context"] == {
+        "library": {"name": "analytics-go", "version": "3.0.0"},
+        "ip": "1.2.3.4",
+    }
     assert b.data["integrations"] == {"All": True, "Mixpanel": False}
     # The raw bytes are still exactly what the SDK sent for that item.
     assert json.loads(a.raw) == batch["batch"][0]
@@ -108,7 +152,9 @@ async def test_chunked_gzip_body(live):
         for i in range(0, len(payload), 100):
             yield payload[i : i + 100]
 
-    async with live.http.post(live.url + "/v1/batch", data=chunks(), headers={"Content-Encoding": "gzip"}) as r:
+    async with live.http.post(
+        live.url + "/v1/batch", data=chunks(), headers={"Content-Encoding": "gzip"}
+    ) as r:
         assert r.status == 200
         assert r.request_info.headers.get("Transfer-Encoding") == "chunked"
     assert len(live.store.messages()) == 50
@@ -141,13 +187,35 @@ async def test_any_content_type_is_parsed_as_json(live):
         ("/v1/track", b"[" * 100000 + b"]" * 100000, {}, 400, "payload_too_large"),
         ("/v1/batch", b'{"batch": ' + b"[" * 20000 + b"]" * 20000 + b"}", {}, 400, "invalid_json"),
         ("/v1/batch", b"not gzip at all", {"Content-Encoding": "gzip"}, 400, "invalid_gzip"),
-        ("/v1/batch", gzip.compress(b'{"batch": []}')[:-6], {"Content-Encoding": "gzip"}, 400, "invalid_gzip"),
+        (
+            "/v1/batch",
+            gzip.compress(b'{"batch": []}')[:-6],
+            {"Content-Encoding": "gzip"},
+            400,
+            "invalid_gzip",
+        ),
         ("/v1/batch", b'{"batch": []}', {"Content-Encoding": "br"}, 400, "unsupported_encoding"),
     ],
     ids=[
-        "bad-json-batch", "bad-json-single", "empty", "whitespace", "non-utf8-bom", "non-utf8-latin1",
-        "array-batch", "string-single", "array-single", "null-single", "batch-not-array", "no-batch",
-        "nan", "two-objects", "deep-nesting-oversize", "deep-nesting", "not-gzip", "truncated-gzip", "brotli",
+        "bad-json-batch",
+        "bad-json-single",
+        "empty",
+        "whitespace",
+        "non-utf8-bom",
+        "non-utf8-latin1",
+        "array-batch",
+        "string-single",
+        "array-single",
+        "null-single",
+        "batch-not-array",
+        "no-batch",
+        "nan",
+        "two-objects",
+        "deep-nesting-oversize",
+        "deep-nesting",
+        "not-gzip",
+        "truncated-gzip",
+        "brotli",
     ],
 )
 async def test_malformed_input_is_answered_and_captured(live, path, body, headers, status, code):
@@ -185,12 +253,21 @@ async def test_gzip_bomb_is_refused_without_inflating_it_all(live):
 
 
 async def test_more_than_2500_events_is_accepted_but_flagged(live):
-    batch = {"batch": [{"type": "track", "event": "Tick Recorded", "userId": "u", "messageId": f"m{i}"} for i in range(2502)]}
+    batch = {
+        "batch": [
+            {"type": "track", "event": "Tick Recorded", "userId": "u", "messageId": f"m{i}"}
+            for i in range(2502)
+        ]
+    }
     status, resp, _ = await post(live, "/v1/batch", batch)
     assert (status, resp) == (200, {"success": True})
     msgs = live.store.messages()
     assert len(msgs) == 2502
-    flagged = [m.batch_index for m in msgs if any(v.rule == "session/batch-too-large" for v in m.violations)]
+    flagged = [
+        m.batch_index
+        for m in msgs
+        if any(v.rule == "session/batch-too-large" for v in m.violations)
+    ]
     assert flagged == [2500, 2501]
 
 
@@ -212,7 +289,9 @@ async def test_unknown_path_is_404_and_captured(live):
 
 
 async def test_metrics_are_kept_not_shown(live):
-    series = {"series": [{"type": "Counter", "metric": "analytics_js.invoke", "value": 1, "tags": {}}]}
+    series = {
+        "series": [{"type": "Counter", "metric": "analytics_js.invoke", "value": 1, "tags": {}}]
+    }
     status, resp, _ = await post(live, "/v1/m", series, {"Content-Type": "text/plain"})
     assert (status, resp) == (200, {"success": True})
     assert live.store.messages() == []
@@ -242,7 +321,9 @@ async def test_cors_preflight(live):
     async with live.http.options(live.url + "/v1/t", headers=headers) as r:
         assert r.status in (200, 204)
         allowed = r.headers["Access-Control-Allow-Headers"].lower()
-        assert {"authorization", "content-type", "x-retry-count"} <= {h.strip() for h in allowed.split(",")}
+        assert {"authorization", "content-type", "x-retry-count"} <= {
+            h.strip() for h in allowed.split(",")
+        }
         assert r.headers["Access-Control-Allow-Origin"] == "*"
     status, _, resp_headers = await post(live, "/v1/t", TRACK, {"Origin": "http://localhost:3000"})
     assert status == 200 and resp_headers["Access-Control-Allow-Origin"] == "*"
@@ -258,7 +339,13 @@ async def test_original_json_kept_byte_for_byte(live):
     # Odd spacing, escapes, number forms and non-ASCII text: none of it may be normalised.
     item1 = '{ "type":"track" ,"event":"Caf\\u00e9 Visited","userId":"u1","properties":{"a":1.0e2,"b":"é ✓","c":[1 , 2]} }'
     item2 = '{"type":"identify","userId":"ü","traits":{"name":"Zoë \\"Z\\""}}'
-    body = ('{"writeKey":"wk",\n  "batch" : [ ' + item1 + " ,\n" + item2 + ' ] ,"sentAt":"2026-01-01T00:00:00Z"}').encode()
+    body = (
+        '{"writeKey":"wk",\n  "batch" : [ '
+        + item1
+        + " ,\n"
+        + item2
+        + ' ] ,"sentAt":"2026-01-01T00:00:00Z"}'
+    ).encode()
     status, _, _ = await post(live, "/v1/batch", body)
     assert status == 200
     m1, m2 = live.store.messages()

@@ -14,15 +14,40 @@ from segment.analytics import Client
 
 
 def run_client(url: str, gzip: bool, errors: list) -> list[dict]:
-    client = Client("python-wk", host=url, gzip=gzip, upload_size=50, max_retries=0, on_error=lambda e, b: errors.append(e))
+    client = Client(
+        "python-wk",
+        host=url,
+        gzip=gzip,
+        upload_size=50,
+        max_retries=0,
+        on_error=lambda e, b: errors.append(e),
+    )
     sent = []
     ts = dt.datetime(2026, 1, 2, 3, 4, 5, tzinfo=dt.UTC)
     for i in range(120):
-        props = {"index": i, "price": 9.5, "name": "Café ✓", "tags": ["a", "b"], "nested": {"ok": True, "none": None}}
+        props = {
+            "index": i,
+            "price": 9.5,
+            "name": "Café ✓",
+            "tags": ["a", "b"],
+            "nested": {"ok": True, "none": None},
+        }
         sent.append(("track", f"msg-{gzip}-{i}", {"event": "Product Viewed", "properties": props}))
-        client.track(user_id="u1", event="Product Viewed", properties=props, message_id=f"msg-{gzip}-{i}", timestamp=ts)
+        client.track(
+            user_id="u1",
+            event="Product Viewed",
+            properties=props,
+            message_id=f"msg-{gzip}-{i}",
+            timestamp=ts,
+        )
     client.identify(user_id="u1", traits={"email": "ada@example.com"}, message_id=f"id-{gzip}")
-    client.page(user_id="u1", category="Docs", name="Install", properties={"path": "/docs"}, message_id=f"pg-{gzip}")
+    client.page(
+        user_id="u1",
+        category="Docs",
+        name="Install",
+        properties={"path": "/docs"},
+        message_id=f"pg-{gzip}",
+    )
     client.screen(user_id="u1", name="Settings", message_id=f"sc-{gzip}")
     client.group(user_id="u1", group_id="acme", traits={"plan": "pro"}, message_id=f"gr-{gzip}")
     client.alias(previous_id="anon-1", user_id="u1", message_id=f"al-{gzip}")

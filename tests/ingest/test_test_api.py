@@ -37,7 +37,10 @@ async def test_messages_shape_and_filters(live):
     assert first["endpoint"] == "/v1/batch"
 
     _, body = await get(live, "/inspector/messages?type=track")
-    assert [m["message"]["event"] for m in body["messages"]] == ["Order Completed", "Product Viewed"]
+    assert [m["message"]["event"] for m in body["messages"]] == [
+        "Order Completed",
+        "Product Viewed",
+    ]
     _, body = await get(live, "/inspector/messages?event=Product%20Viewed")
     assert body["total"] == 1 and body["messages"][0]["message"]["userId"] == "u2"
     _, body = await get(live, "/inspector/messages?userId=u2")
@@ -61,7 +64,9 @@ async def test_wait_returns_when_enough_messages_arrive(live):
 
     task = asyncio.create_task(later())
     t0 = time.monotonic()
-    status, body = await get(live, "/inspector/messages/wait?event=Signup%20Completed&count=2&timeout=5")
+    status, body = await get(
+        live, "/inspector/messages/wait?event=Signup%20Completed&count=2&timeout=5"
+    )
     elapsed = time.monotonic() - t0
     await task
     assert status == 200 and body["total"] == 2
@@ -70,7 +75,9 @@ async def test_wait_returns_when_enough_messages_arrive(live):
 
 async def test_wait_times_out_with_408_and_what_was_seen(live):
     await send(live, track("Signup Completed"))
-    status, body = await get(live, "/inspector/messages/wait?event=Signup%20Completed&count=3&timeout=0.3")
+    status, body = await get(
+        live, "/inspector/messages/wait?event=Signup%20Completed&count=3&timeout=0.3"
+    )
     assert status == 408
     assert body["total"] == 1 and len(body["messages"]) == 1
     assert "3" in body["message"]
@@ -79,11 +86,18 @@ async def test_wait_times_out_with_408_and_what_was_seen(live):
 async def test_rejected_summary_reset_health(live):
     async with live.http.post(live.url + "/v1/batch", data=b"{nope") as r:
         assert r.status == 400
-    await send(live, track("Order Completed"), track("Order Completed"), {"type": "page", "userId": "u"})
+    await send(
+        live, track("Order Completed"), track("Order Completed"), {"type": "page", "userId": "u"}
+    )
     status, body = await get(live, "/inspector/rejected")
     assert status == 200 and body["total"] == 1
     rej = body["rejected"][0]
-    assert rej["status"] == 400 and rej["body"] == "{nope" and rej["path"] == "/v1/batch" and rej["reason"]
+    assert (
+        rej["status"] == 400
+        and rej["body"] == "{nope"
+        and rej["path"] == "/v1/batch"
+        and rej["reason"]
+    )
 
     _, summary = await get(live, "/inspector/summary")
     assert summary["messages"] == 3 and summary["rejected"] == 1
@@ -102,4 +116,6 @@ async def test_rejected_summary_reset_health(live):
     assert len(live.store.messages(include_hidden=True)) == 4
 
     status, health = await get(live, "/inspector/health")
-    assert status == 200 and health["status"] == "ok" and health["session"] == str(live.session_path)
+    assert (
+        status == 200 and health["status"] == "ok" and health["session"] == str(live.session_path)
+    )
