@@ -65,7 +65,7 @@ async def test_sigkill_under_load_loses_no_acknowledged_message(tmp_path):
                 async with http.post(url + "/v1/batch", data=json.dumps(batch)) as r:
                     if r.status == 200 and (await r.json()) == {"success": True}:
                         acked.extend(ids)
-            except (aiohttp.ClientError, asyncio.TimeoutError):
+            except (TimeoutError, aiohttp.ClientError):
                 return
 
     async with aiohttp.ClientSession(timeout=aiohttp.ClientTimeout(total=10)) as http:
