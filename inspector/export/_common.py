@@ -1,0 +1,178 @@
+"""What every exporter shares: the streaming query, JSON that never fails, CSV-safe cells.
+
+Exporters read the session with their own SQL on a private read-only connection
+(``Store.iter_query``), a couple of thousand rows at a time, so memory stays flat whatever
+the session size. The filter's condition is applied inside a sub-select on ``messages``
+alone: the filter terms use bare column names (``write_key``, ``received_at``) that the
+``requests`` table has too, so they must not see the join.
+"""
+
+from __future__ import annotations
+
+import json
+import re
+from collections.abc import Iterator, Sequence
+from dataclasses import dataclass, field
+from typing import Any
+
+import orjson
+
+from inspector.filters import Filter
+from inspector.store import Store
+
+
+@dataclass
+class ExportOptions:
+    """How an export is scoped. ``include_hidden``: also messages before the last reset."""
+
+    include_hidden: bool = True
+    #: Shown in the JSON document's header; the session file name by default.
+    session_name: str | None = None
+    extra: dict[str, Any] = field(default_factory=dict)
+
+
+#: 20+ digits in a row: maybe an integer past 64 bits, which orjson would turn into a float.
+_LONG_NUMBER = re.compile(rb"\d{20}")
+
+
+def loads(raw: bytes) -> Any:
+    """Parse JSON without losing anything: orjson, or the stdlib for what orjson changes or
+    refuses (integers past 64 bits, lone surrogates)."""
+    if _LONG_NUMBER.search(raw) is None:
+        try:
+            return orjson.loads(raw)
+        except orjson.JSONDecodeError:
+            pass
+    return json.loads(raw.decode("utf-8", "surrogatepass"))
+
+
+def dumps(value: Any) -> bytes:
+    """Compact JSON bytes. Deterministic: ``dumps(loads(dumps(x))) == dumps(x)``."""
+    try:
+        return orjson.dumps(value)
+    except (orjson.JSONEncodeError, TypeError):
+        # Integers past 64 bits, lone surrogates: the stdlib writes them (ASCII-escaped).
+        return json.dumps(value, separators=(",", ":"), ensure_ascii=True).encode("ascii")
+
+
+def message_scope(flt: Filter, opts: ExportOptions, store: Store) -> tuple[str, list[Any]]:
+    """A sub-select of the messages in scope, and its parameters."""
+    start = 1 if opts.include_hidden else store.view_start
+    return (
+        f"(SELECT * FROM messages WHERE seq >= ? AND ({flt.where}))",
+        [start, *flt.params],
+    )
+
+
+def iter_message_rows(
+    store: Store, flt: Filter, opts: ExportOptions, columns: str
+) -> Iterator[tuple[Any, ...]]:
+    """Rows of ``columns`` (prefixed ``m.``/``r.``) for the messages in scope, in seq order."""
+    scope, params = message_scope(flt, opts, store)
+    sql = f"SELECT {columns} FROM {scope} m ORDER BY m.seq"
+    return store.iter_query(sql, params)
+
+
+def iter_message_data(
+    store: Store, flt: Filter, opts: ExportOptions, columns: str
+) -> Iterator[tuple[tuple[Any, ...], Any]]:
+    """(row of ``columns``, message) pairs in seq order. The message is as sent, with the
+    fields the inspector merged in (batch context, type from the path), parsed exactly."""
+    scope, params = message_scope(flt, opts, store)
+    sql = (
+        f"SELECT {columns}, m.extra, m.request_id, m.batch_index, "
+        "CASE WHEN m.raw_start >= 0 THEN substr(r.body, m.raw_start + 1, m.raw_end - m.raw_start) END "
+        f"FROM {scope} m JOIN requests r ON r.id = m.request_id ORDER BY m.seq"
+    )
+    items = _BatchItems(store)
+    for row in store.iter_query(sql, params):
+        *cols, extra, request_id, batch_index, raw = row
+        data = loads(bytes(raw)) if raw is not None else items.get(request_id, batch_index)
+        if extra and isinstance(data, dict):
+            data.update(loads(bytes(extra)))
+        yield tuple(cols), data
+
+
+class _BatchItems:
+    """Messages stored without a byte span (the fast ingest path marks them -1) are read
+    from their request's body. Rows come in seq order, so one cached request is enough."""
+
+    def __init__(self, store: Store) -> None:
+        self.store = store
+        self.request_id = -1
+        self.items: list[Any] = []
+
+    def get(self, request_id: int, index: int) -> Any:
+        if request_id != self.request_id:
+            rows = self.store.execute("SELECT body FROM requests WHERE id = ?", (request_id,))
+            self.items = []
+            if rows:
+                try:
+                    doc = loads(bytes(rows[0][0]))
+                except ValueError:
+                    doc = None
+                batch = doc.get("batch") if isinstance(doc, dict) else None
+                self.items = batch if isinstance(batch, list) else []
+            self.request_id = request_id
+        if index >= len(self.items):
+            return None
+        item = self.items[index]
+        return dict(item) if isinstance(item, dict) else item
+
+
+REQUEST_COLUMNS = (
+    "r.id, r.received_at, r.method, r.path, r.kind, r.status, r.reason, r.write_key, "
+    "r.headers, r.body, r.body_encoding, r.wire_size, r.message_count"
+)
+
+
+def iter_request_rows(
+    store: Store, flt: Filter, opts: ExportOptions, *, rejected_only: bool = False
+) -> Iterator[tuple[Any, ...]]:
+    """Requests in scope, oldest first.
+
+    Without a filter (and without a reset view to honour) that is every request, rejected
+    ones, settings fetches and browser metrics included. With one, it is the requests that
+    carried at least one matching message: a filter is about messages, and rejected
+    requests have none.
+    """
+    where = "r.reason IS NOT NULL" if rejected_only else "1"
+    if flt.empty and (opts.include_hidden or store.view_start <= 1):
+        sql = f"SELECT {REQUEST_COLUMNS} FROM requests r WHERE {where} ORDER BY r.id"
+        return store.iter_query(sql, (), chunk=200)
+    if rejected_only:
+        return iter(())
+    scope, params = message_scope(flt, opts, store)
+    sql = (
+        f"SELECT {REQUEST_COLUMNS} FROM requests r "
+        f"WHERE r.id IN (SELECT DISTINCT request_id FROM {scope}) ORDER BY r.id"
+    )
+    return store.iter_query(sql, params, chunk=200)
+
+
+def with_received_at(data: Any, received_at: str) -> Any:
+    """The message with ``receivedAt`` set last (an existing one moves to the end)."""
+    if not isinstance(data, dict):
+        return data
+    if "receivedAt" in data:
+        del data["receivedAt"]
+    data["receivedAt"] = received_at
+    return data
+
+
+def header(headers: Sequence[Sequence[str]], name: str) -> str | None:
+    lname = name.lower()
+    for k, v in headers:
+        if k.lower() == lname:
+            return v
+    return None
+
+
+def body_text(body: bytes) -> tuple[str, bool]:
+    """The body as text, or as base64 when it is not UTF-8 (second value True)."""
+    try:
+        return body.decode("utf-8"), False
+    except UnicodeDecodeError:
+        import base64
+
+        return base64.b64encode(body).decode("ascii"), True

@@ -1,0 +1,36 @@
+"""NDJSON: one Segment message per line, as sent, plus ``receivedAt``.
+
+The shape of Segment's own raw exports: each line is the message object (with the batch's
+``context``/``integrations`` merged in, as Segment does) and the server's ``receivedAt``
+added as its last key. ``inspector open`` reads it back and strips ``receivedAt`` again, so
+capture -> export -> open -> export gives the same bytes.
+"""
+
+from __future__ import annotations
+
+from typing import BinaryIO
+
+from inspector.export._common import ExportOptions, dumps, iter_message_data
+from inspector.export._common import with_received_at as _with_received_at
+from inspector.filters import Filter
+from inspector.store import Store
+
+EXTENSION = "ndjson"
+MIME = "application/x-ndjson"
+
+
+def export(store: Store, flt: Filter, out: BinaryIO, opts: ExportOptions) -> int:
+    n = 0
+    buf: list[bytes] = []
+    write = out.write
+    for (received_at,), data in iter_message_data(store, flt, opts, "m.received_at"):
+        buf.append(dumps(_with_received_at(data, received_at)))
+        n += 1
+        if len(buf) >= 1000:
+            buf.append(b"")
+            write(b"\n".join(buf))
+            buf.clear()
+    if buf:
+        buf.append(b"")
+        write(b"\n".join(buf))
+    return n

@@ -1,0 +1,502 @@
+"""Import a file of messages (NDJSON, a JSON export, a HAR, a JSON array or batch) into a
+new session file, so ``inspector open`` can show it and ``export`` can convert it.
+
+Every message goes through the same Spec engine as live traffic, in file order, so its
+violations (session rules included) are what capture would have found.
+
+- **NDJSON** (one message per line, Segment's raw-export shape): ``receivedAt`` is taken off
+  each message and becomes the row's arrival time, so exporting the imported session gives
+  the same lines back.
+- **JSON export** (``inspector export --format json``): messages keep their ``receivedAt``,
+  ``endpoint`` and ``writeKey``; rejected requests are kept as rejected.
+- **HAR**: each Segment request in it (``/v1/batch``, ``/v1/t`` ..., settings, metrics) is
+  run through the real capture pipeline (decode, limits, validation) at its recorded time.
+  Requests to anything else (a browser HAR holds the whole page's traffic) are skipped.
+- A JSON array of messages, a batch object or a single message: read with
+  ``inspector.sources``.
+
+Each imported NDJSON/JSON message is stored as a one-message synthetic batch request
+(``POST /v1/batch``, ``X-Inspector-Import`` header naming the source file).
+"""
+
+from __future__ import annotations
+
+import asyncio
+import base64
+import gzip
+import os
+import re
+import threading
+from collections.abc import Coroutine, Iterable, Iterator
+from datetime import UTC, datetime
+from pathlib import Path
+from typing import Any
+from urllib.parse import urlsplit
+
+from inspector.export._common import dumps, loads
+from inspector.ingest import decode
+from inspector.model import MessageMeta
+from inspector.spec import Engine
+from inspector.store import MessageRecord, RequestRecord, Store, StoreError
+
+SQLITE_MAGIC = b"SQLite format 3\x00"
+
+_BATCH_PATH = re.compile(r"^/v1/(batch|import|b)/?$")
+_SINGLE_PATH = re.compile(r"^/v1/(t|i|p|s|g|a|track|identify|page|screen|group|alias)/?$")
+_METRICS_PATH = re.compile(r"^/v1/m/?$")
+_SETTINGS_PATH = re.compile(r"^(/v1)?/projects/[^/]+/settings/?$")
+_HOP_HEADERS = {"content-length", "transfer-encoding", "connection", "keep-alive"}
+
+
+class ImportFileError(Exception):
+    """The file cannot be imported; the message says why (and where)."""
+
+
+def _now_iso() -> str:
+    from inspector.ingest.service import iso, utc_now
+
+    return iso(utc_now())
+
+
+# --------------------------------------------------------------------------- detection
+
+
+def is_session(path: str | os.PathLike[str]) -> bool:
+    """True when ``path`` is a SQLite file (an inspector session, presumably)."""
+    try:
+        with open(path, "rb") as f:
+            return f.read(16) == SQLITE_MAGIC
+    except OSError:
+        return False
+
+
+def detect(path: str | os.PathLike[str]) -> str:
+    """``session``, ``har``, ``json-export``, ``ndjson`` or ``json`` (array, batch, message)."""
+    p = Path(path)
+    if is_session(p):
+        return "session"
+    try:
+        with p.open("rb") as f:
+            first = b""
+            for line in f:
+                if line.strip():
+                    first = line
+                    break
+    except OSError as exc:
+        raise ImportFileError(f"cannot read {p}: {exc.strerror or exc}") from None
+    if not first:
+        raise ImportFileError(f"{p} is empty")
+    try:
+        head = loads(first)
+    except ValueError:
+        head = None  # a multi-line JSON document
+    if isinstance(head, dict):
+        if isinstance(head.get("log"), dict):
+            return "har"
+        if isinstance(head.get("messages"), list) and "inspector" in head:
+            return "json-export"
+        if "batch" in head:
+            return "json"
+        return "ndjson"
+    if head is not None:
+        return "json"
+    try:
+        doc = loads(p.read_bytes())
+    except ValueError as exc:
+        raise ImportFileError(
+            f"{p} is neither a session, NDJSON, a JSON export nor a HAR file ({exc})"
+        ) from None
+    if isinstance(doc, dict) and isinstance(doc.get("log"), dict):
+        return "har"
+    if isinstance(doc, dict) and isinstance(doc.get("messages"), list):
+        return "json-export"
+    return "json"
+
+
+# --------------------------------------------------------------------------- readers
+
+
+def iter_ndjson(path: Path) -> Iterator[dict[str, Any]]:
+    with path.open("rb") as f:
+        for lineno, line in enumerate(f, 1):
+            if not line.strip():
+                continue
+            try:
+                value = loads(line)
+            except ValueError as exc:
+                raise ImportFileError(f"{path}:{lineno}: not JSON ({exc})") from None
+            if not isinstance(value, dict):
+                raise ImportFileError(f"{path}:{lineno}: expected a JSON object per line")
+            yield value
+
+
+def _load_doc(path: Path) -> Any:
+    try:
+        return loads(path.read_bytes())
+    except ValueError as exc:
+        raise ImportFileError(f"{path}: not JSON ({exc})") from None
+
+
+def _other_messages(path: Path) -> Iterator[Any]:
+    """A JSON array, batch object or single message, via inspector.sources when present."""
+    try:
+        from inspector.sources import SourceError, load_messages
+    except ImportError:  # pragma: no cover - sources.py is written beside this module
+        doc = _load_doc(path)
+        if isinstance(doc, dict) and isinstance(doc.get("batch"), list):
+            yield from doc["batch"]
+        elif isinstance(doc, list):
+            yield from doc
+        else:
+            yield doc
+        return
+    try:
+        yield from load_messages(path)
+    except SourceError as exc:
+        raise ImportFileError(str(exc)) from None
+
+
+# --------------------------------------------------------------------------- writing
+
+
+class _Writer:
+    """Stores messages as one-message synthetic batch requests, checked by the engine."""
+
+    def __init__(self, store: Store, engine: Engine, source: str) -> None:
+        self.store = store
+        self.engine = engine
+        self.headers = [("Content-Type", "application/json"), ("X-Inspector-Import", source)]
+        self.count = 0
+
+    def message(
+        self,
+        msg: Any,
+        received_at: str | None = None,
+        endpoint: str = "/v1/batch",
+        write_key: str | None = None,
+    ) -> None:
+        if isinstance(msg, dict) and received_at is None:
+            ra = msg.get("receivedAt")
+            if isinstance(ra, str):
+                del msg["receivedAt"]
+                received_at = ra
+        received_at = received_at or _now_iso()
+        mbytes = dumps(msg)
+        body = b'{"batch":[' + mbytes + b"]}"
+        start = 10
+        meta = MessageMeta(len(mbytes), 1, 0, received_at, endpoint)
+        violations = self.engine.check(msg, meta)
+        cols = decode.summarize(msg)
+        if write_key is None and isinstance(msg, dict):
+            wk = msg.get("writeKey")
+            write_key = wk if isinstance(wk, str) else None
+        req = RequestRecord(
+            received_at,
+            "POST",
+            "/v1/batch",
+            "ingest",
+            200,
+            None,
+            write_key,
+            list(self.headers),
+            body,
+            None,
+            len(body),
+        )
+        rec = MessageRecord(
+            0,
+            start,
+            start + len(mbytes),
+            received_at,
+            endpoint,
+            write_key,
+            cols["type"],
+            cols["name"],
+            cols["user_id"],
+            cols["anonymous_id"],
+            cols["message_id"],
+            cols["library"],
+            violations,
+            None,
+        )
+        self.store.append_sync(req, [rec])
+        self.count += 1
+
+    def rejected(self, item: dict[str, Any]) -> None:
+        body_s = item.get("body") or ""
+        body = (
+            base64.b64decode(body_s)
+            if item.get("bodyEncoding") == "base64"
+            else str(body_s).encode("utf-8", "surrogatepass")
+        )
+        headers = [(str(k), str(v)) for k, v in item.get("headers") or []]
+        req = RequestRecord(
+            str(item.get("receivedAt") or _now_iso()),
+            str(item.get("method") or "POST"),
+            str(item.get("path") or "/"),
+            "ingest" if _ingest_route(str(item.get("path") or "")) else "other",
+            int(item.get("status") or 400),
+            str(item.get("reason") or "rejected"),
+            item.get("writeKey") if isinstance(item.get("writeKey"), str) else None,
+            headers,
+            body,
+            "gzip" if item.get("gzip") else None,
+            int(item.get("wireSize") or len(body)),
+        )
+        self.store.append_sync(req)
+
+
+def _ingest_route(path: str) -> tuple[str | None, bool] | None:
+    """(call type, is batch) for a Segment ingestion path, else None."""
+    p = path.split("?", 1)[0]
+    if _BATCH_PATH.match(p):
+        return None, True
+    m = _SINGLE_PATH.match(p)
+    if m:
+        name = m.group(1)
+        return decode.SHORT_TYPES.get(name, name), False
+    return None
+
+
+def _parse_time(s: Any) -> datetime:
+    if isinstance(s, str):
+        try:
+            dt = datetime.fromisoformat(s.replace("Z", "+00:00"))
+            return dt if dt.tzinfo else dt.replace(tzinfo=UTC)
+        except ValueError:
+            pass
+    return datetime.now(UTC)
+
+
+def _har_entries(doc: Any, path: Path) -> list[dict[str, Any]]:
+    log = doc.get("log") if isinstance(doc, dict) else None
+    entries = log.get("entries") if isinstance(log, dict) else None
+    if not isinstance(entries, list):
+        raise ImportFileError(f"{path}: not a HAR file (no log.entries array)")
+    return [e for e in entries if isinstance(e, dict)]
+
+
+async def _import_har(store: Store, engine: Engine, path: Path) -> int:
+    from inspector.ingest.service import Capture
+
+    entries = _har_entries(_load_doc(path), path)
+    now: list[datetime] = [datetime.now(UTC)]
+    capture = Capture(store, engine, clock=lambda: now[0])
+    count = 0
+    for e in entries:
+        req = e.get("request") or {}
+        resp = e.get("response") or {}
+        ours = e.get("_inspector") if isinstance(e.get("_inspector"), dict) else None
+        method = str(req.get("method") or "POST").upper()
+        if method == "OPTIONS":
+            continue
+        url = urlsplit(str(req.get("url") or "/"))
+        rpath = (url.path or "/") + (f"?{url.query}" if url.query else "")
+        headers = [
+            (str(h.get("name")), str(h.get("value")))
+            for h in req.get("headers") or []
+            if isinstance(h, dict) and not str(h.get("name", "")).startswith(":")
+        ]
+        post_data = req.get("postData")
+        post: dict[str, Any] = post_data if isinstance(post_data, dict) else {}
+        text = post.get("text") or ""
+        if post.get("_encoding") == "base64" or post.get("encoding") == "base64":
+            body = base64.b64decode(text)
+        else:
+            body = str(text).encode("utf-8", "surrogatepass")
+        now[0] = _parse_time(e.get("startedDateTime"))
+        route = _ingest_route(rpath)
+        enc = next((v for k, v in headers if k.lower() == "content-encoding"), "")
+        if route is not None and method == "POST":
+            if enc.strip().lower() in ("gzip", "x-gzip") and not body.startswith(b"\x1f\x8b"):
+                body = gzip.compress(body, mtime=0)  # HAR text is the inflated body
+            headers = [(k, v) for k, v in headers if k.lower() not in _HOP_HEADERS]
+            outcome = await capture.ingest(
+                method, rpath, headers, body, call_type=route[0], batch=route[1]
+            )
+            count += len(outcome.messages)
+            continue
+        p = rpath.split("?", 1)[0]
+        status = int(resp.get("status") or 200)
+        if _METRICS_PATH.match(p):
+            await capture.keep(method, rpath, headers, body, kind="metrics", status=status)
+        elif _SETTINGS_PATH.match(p):
+            await capture.keep(method, rpath, headers, body, kind="settings", status=status)
+        elif ours is not None:
+            reason = ours.get("reason")
+            await capture.keep(
+                method,
+                rpath,
+                headers,
+                body,
+                kind=str(ours.get("kind") or "other"),
+                status=status,
+                reason=str(reason) if reason is not None else None,
+            )
+    return count
+
+
+def _import_json_export(w: _Writer, path: Path) -> None:
+    doc = _load_doc(path)
+    if not isinstance(doc, dict) or not isinstance(doc.get("messages"), list):
+        raise ImportFileError(f"{path}: not an inspector JSON export (no messages array)")
+    for item in doc["messages"]:
+        if not isinstance(item, dict) or "message" not in item:
+            raise ImportFileError(f"{path}: a messages entry has no message")
+        wk = item.get("writeKey")
+        w.message(
+            item["message"],
+            str(item.get("receivedAt") or _now_iso()),
+            str(item.get("endpoint") or "/v1/batch"),
+            wk if isinstance(wk, str) else None,
+        )
+    for rej in doc.get("rejected") or []:
+        if isinstance(rej, dict):
+            w.rejected(rej)
+
+
+def _run(coro: Coroutine[Any, Any, int]) -> int:
+    """Run ``coro`` to completion, in a thread of its own when a loop already runs here."""
+    try:
+        asyncio.get_running_loop()
+    except RuntimeError:
+        return asyncio.run(coro)
+    result: list[int] = []
+    errors: list[BaseException] = []
+
+    def target() -> None:
+        try:
+            result.append(asyncio.run(coro))
+        except BaseException as exc:
+            errors.append(exc)
+
+    t = threading.Thread(target=target, name="inspector-import")
+    t.start()
+    t.join()
+    if errors:
+        raise errors[0]
+    return result[0]
+
+
+def import_into(store: Store, path: str | os.PathLike[str], *, engine: Engine | None = None) -> int:
+    """Append the messages of ``path`` to an open writable ``store``; returns how many."""
+    p = Path(path)
+    kind = detect(p)
+    engine = engine or Engine()
+    w = _Writer(store, engine, p.name)
+    if kind == "session":
+        src = Store(p, readonly=True)
+        try:
+            for m in src.iter_messages():
+                w.message(m.data, m.received_at, m.endpoint, m.write_key)
+        finally:
+            src.close()
+    elif kind == "har":
+        return _run(_import_har(store, engine, p))
+    elif kind == "json-export":
+        _import_json_export(w, p)
+    elif kind == "ndjson":
+        for msg in iter_ndjson(p):
+            w.message(msg)
+    else:
+        for msg in _other_messages(p):
+            w.message(msg)
+    return w.count
+
+
+def import_file(
+    path: str | os.PathLike[str],
+    session_path: str | os.PathLike[str],
+    *,
+    readonly: bool = True,
+    engine: Engine | None = None,
+) -> Store:
+    """Import ``path`` into a new session file ``session_path``; returns the session opened
+    (read-only unless ``readonly=False``). Raises ImportFileError."""
+    target = Path(session_path)
+    if target.exists():
+        raise ImportFileError(f"{target} already exists; not overwriting it")
+    try:
+        store = Store(target)
+    except (StoreError, OSError) as exc:
+        raise ImportFileError(f"cannot create the session file {target}: {exc}") from None
+    try:
+        store.set_meta("imported_from", str(Path(path).resolve()))
+        import_into(store, path, engine=engine)
+    except BaseException:
+        store.close()
+        for suffix in ("", "-wal", "-shm"):
+            Path(str(target) + suffix).unlink(missing_ok=True)
+        raise
+    if readonly:
+        store.close()
+        return Store(target, readonly=True)
+    return store
+
+
+def imported_session_path(source: str | os.PathLike[str], directory: Path) -> Path:
+    """``<dir>/<source stem>-imported[-N].sqlite``: a new name for an imported session."""
+    stem = re.sub(r"[^A-Za-z0-9._-]+", "_", Path(source).stem)[:80] or "import"
+    path = directory / f"{stem}-imported.sqlite"
+    n = 1
+    while path.exists():
+        n += 1
+        path = directory / f"{stem}-imported-{n}.sqlite"
+    return path
+
+
+def messages_for_replay(path: str | os.PathLike[str]) -> Iterable[tuple[Any, str | None]]:
+    """(message, recorded writeKey) pairs of any supported input, for ``inspector replay``."""
+    p = Path(path)
+    if is_session(p):
+        return _session_messages(p)
+    return ((m, None) for m in _source_messages(p))
+
+
+def _session_messages(p: Path) -> Iterator[tuple[Any, str | None]]:
+    store = Store(p, readonly=True)
+    try:
+        for m in store.iter_messages():
+            yield m.data, m.write_key
+    finally:
+        store.close()
+
+
+def _source_messages(p: Path) -> Iterator[Any]:
+    try:
+        from inspector.sources import SourceError, load_messages
+    except ImportError:  # pragma: no cover - until inspector/sources.py lands
+        yield from _fallback_messages(p)
+        return
+    try:
+        yield from load_messages(p)
+    except SourceError as exc:
+        raise ImportFileError(str(exc)) from None
+
+
+def _fallback_messages(p: Path) -> Iterator[Any]:
+    kind = detect(p)
+    if kind == "ndjson":
+        yield from iter_ndjson(p)
+    elif kind == "json-export":
+        doc = _load_doc(p)
+        for item in doc.get("messages") or []:
+            yield item.get("message")
+    elif kind == "har":
+        for e in _har_entries(_load_doc(p), p):
+            req = e.get("request") or {}
+            url = urlsplit(str(req.get("url") or "/"))
+            route = _ingest_route(url.path)
+            post = req.get("postData") or {}
+            if route is None or not post.get("text"):
+                continue
+            try:
+                doc = loads(str(post["text"]).encode("utf-8", "surrogatepass"))
+            except ValueError:
+                continue
+            if route[1] and isinstance(doc, dict):
+                yield from doc.get("batch") or []
+            else:
+                yield doc
+    else:
+        yield from _other_messages(p)
