@@ -63,7 +63,7 @@ def build(path: Path, n: int) -> float:
         parts = []
         spans = []
         pos = len(b'{"batch":[')
-        for i in range(PER_REQUEST):
+        for _ in range(PER_REQUEST):
             seq += 1
             m = (
                 f'{{"type":"track","event":"Order Completed","userId":"user-{seq % 5000}",'
