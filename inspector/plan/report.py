@@ -7,6 +7,7 @@ import xml.etree.ElementTree as ET
 from typing import TYPE_CHECKING, Any
 
 from inspector.plan.schema import PLAN_RULES
+from inspector.safety import clean
 
 if TYPE_CHECKING:
     from inspector.plan.plan import Plan
@@ -89,16 +90,16 @@ def coverage_text(report: dict[str, Any]) -> str:
     """A short human summary (what ``inspector check --coverage`` prints)."""
     tot = report["totals"]
     lines = [
-        f"Tracking plan coverage ({report['plan']}): "
+        f"Tracking plan coverage ({clean(report['plan'])}): "
         f"{tot['events_seen']}/{tot['events']} planned events seen "
         f"({_pct(tot['events_seen'], tot['events'])}), "
         f"{tot['required_seen']}/{tot['required']} required properties of seen events seen "
         f"({_pct(tot['required_seen'], tot['required'])})"
     ]
     if report.get("error"):
-        lines.append(f"  plan reload failed, previous plan still in force: {report['error']}")
+        lines.append(f"  plan reload failed, previous plan still in force: {clean(report['error'])}")
     for e in report["entries"]:
-        label = e["name"] if e["kind"] == "track" else f"({e['kind']})"
+        label = clean(e["name"]) if e["kind"] == "track" else f"({e['kind']})"
         if not e["seen"]:
             lines.append(f"  never seen     {label}")
             continue
@@ -107,9 +108,9 @@ def coverage_text(report: dict[str, Any]) -> str:
             extra = "  " + ", ".join(f"{r} x{n}" for r, n in e["violations"].items())
         lines.append(f"  seen {e['seen']:>6}    {label}{extra}")
         for p in e["required_unseen"]:
-            lines.append(f"      required, never present: {p}")
+            lines.append(f"      required, never present: {clean(p)}")
     for name, n in report["unplanned"].items():
-        lines.append(f"  unplanned {n:>3}  {name}")
+        lines.append(f"  unplanned {n:>3}  {clean(name)}")
     return "\n".join(lines)
 
 

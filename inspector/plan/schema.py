@@ -107,6 +107,9 @@ def compile_schema(schema: Any, where: str) -> Validator:
         schema = {} if schema else {"not": {}}
     if not isinstance(schema, dict):
         raise ValueError(f"{where}: a JSON Schema must be an object, not {type_name(schema)}")
+    # Protocols exports carry `"required": []` under draft-04, whose metaschema forbids it;
+    # an empty list requires nothing, so drop it rather than reject real exports.
+    schema = _drop_empty_required(schema)
     cls = validator_for(schema, default=Draft7Validator)
     try:
         cls.check_schema(schema)
@@ -122,6 +125,23 @@ def compile_schema(schema: Any, where: str) -> Validator:
             raise ValueError(f"{where}: invalid pattern {pattern!r}: {exc}") from None
     validator: Validator = cls(schema, format_checker=FORMATS)
     return validator
+
+
+_VALUES = frozenset({"enum", "const", "default", "examples"})
+
+
+def _drop_empty_required(schema: Any, depth: int = 0) -> Any:
+    if depth > 100:
+        return schema
+    if isinstance(schema, dict):
+        return {
+            k: v if k in _VALUES else _drop_empty_required(v, depth + 1)
+            for k, v in schema.items()
+            if not (k == "required" and v == [])
+        }
+    if isinstance(schema, list):
+        return [_drop_empty_required(v, depth + 1) for v in schema]
+    return schema
 
 
 def _patterns(schema: Any) -> Iterator[str]:
