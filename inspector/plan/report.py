@@ -97,7 +97,9 @@ def coverage_text(report: dict[str, Any]) -> str:
         f"({_pct(tot['required_seen'], tot['required'])})"
     ]
     if report.get("error"):
-        lines.append(f"  plan reload failed, previous plan still in force: {clean(report['error'])}")
+        lines.append(
+            f"  plan reload failed, previous plan still in force: {clean(report['error'])}"
+        )
     for e in report["entries"]:
         label = clean(e["name"]) if e["kind"] == "track" else f"({e['kind']})"
         if not e["seen"]:
