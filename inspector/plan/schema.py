@@ -473,11 +473,29 @@ def map_error(error: ValidationError, field: str, target: Target) -> list[Violat
         if best is not None and best is not error:
             return map_error(best, field, target)
 
+    wording = _EXPECT.get(str(kind))
+    expect = wording.format(show(value, 60)) if wording else f"{kind} {show(value, 60)}"
     return [
         Violation(
             "plan/invalid-value",
             "error",
             path,
-            f"{_subject(path)} is {show(inst)}; the plan expects {kind} {show(value, 60)} {where}.",
+            f"{_subject(path)} is {show(inst)}; the plan expects {expect} {where}.",
         )
     ]
+
+
+_EXPECT = {
+    "minimum": "a value >= {}",
+    "maximum": "a value <= {}",
+    "exclusiveMinimum": "a value > {}",
+    "exclusiveMaximum": "a value < {}",
+    "multipleOf": "a multiple of {}",
+    "minLength": "at least {} characters",
+    "maxLength": "at most {} characters",
+    "minItems": "at least {} items",
+    "maxItems": "at most {} items",
+    "uniqueItems": "unique items",
+    "format": "format {}",
+    "not": "a value that does not match {}",
+}
