@@ -37,6 +37,9 @@ class Outcome:
     body: dict[str, Any]
     request: RequestRecord
     messages: list[MessageRecord]
+    #: The body exactly as it came off the wire (still gzip-compressed when it came so), for
+    #: relaying it unchanged (``--forward``). Set for accepted ingestion requests only.
+    wire_body: bytes | None = None
 
 
 Listener = Callable[[Outcome], None]
@@ -193,7 +196,7 @@ class Capture:
                 )
             )
         await self.store.append(record, records)
-        outcome = Outcome(200, {"success": True}, record, records)
+        outcome = Outcome(200, {"success": True}, record, records, body)
         self._notify(outcome)
         return outcome
 
