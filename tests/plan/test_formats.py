@@ -379,3 +379,43 @@ def test_missing_file_and_empty_directory(tmp_path: Path) -> None:
         load_plan(tmp_path / "nope.yaml")
     with pytest.raises(ValueError, match=r"no \*\.json schema files"):
         load_plan(tmp_path)
+
+
+def test_the_example_in_docs_loads_and_checks(tmp_path: Path) -> None:
+    docs = (Path(__file__).resolve().parents[2] / "docs" / "plans.md").read_text()
+    block = docs.split("```yaml\n", 1)[1].split("```", 1)[0]
+    path = tmp_path / "plan.yaml"
+    path.write_text(block)
+    plan = load_plan(path)
+    assert plan.event_names == ["Order Completed", "Signed Up"]
+    ok = track(
+        "Order Completed",
+        order_id="ord_1",
+        revenue=3,
+        coupon=None,
+        note=[1],
+        placed_at="2024-02-29T12:00:00+01:00",
+        products=[{"product_id": "p", "price": 0}],
+    )
+    assert plan.check(ok) == []
+    bad = track("Order Completed", order_id="1", products=[{"price": -1, "x": 1}])
+    assert sorted_rules(plan.check(bad)) == [
+        ("plan/invalid-value", "properties.products[0].price"),
+        ("plan/missing-required", "properties.products[0].product_id"),
+        ("plan/missing-required", "properties.revenue"),
+        ("plan/pattern-mismatch", "properties.order_id"),
+        ("plan/unplanned-property", "properties.products[0].x"),
+    ]
+    assert rules(plan.check({"type": "group", "traits": {"name": "A", "size": 3}})) == [
+        ("plan/unplanned-property", "traits.size")
+    ]
+    assert sorted_rules(plan.check({"type": "identify", "traits": {"plan": "gold"}})) == [
+        ("plan/missing-required", "traits.email"),
+        ("plan/not-in-enum", "traits.plan"),
+    ]
+
+
+def test_a_json_schema_written_in_yaml(write_plan: Callable[..., Path]) -> None:
+    plan = load_plan(write_plan({"title": "E", "required": ["a"]}, "e.yaml"))
+    assert plan.format == "json-schema"
+    assert rules(plan.check(track("E"))) == [("plan/missing-required", "properties.a")]
