@@ -147,6 +147,9 @@ def detect(doc: Any, path: Path | str) -> str:
         raise ValueError(f"{path}: a plan must be an object, not {type_name(doc)}")
     if "tracking_plan" in doc or "trackingPlan" in doc or "rules" in doc:
         return "protocols"
+    data = doc.get("data")
+    if isinstance(data, dict) and ({"tracking_plan", "trackingPlan", "rules"} & data.keys()):
+        return "protocols"  # a Public API response, {"data": {...}}
     events = doc.get("events")
     if isinstance(events, list) and any(isinstance(e, dict) and "rules" in e for e in events):
         return "protocols"  # a Typewriter local plan
@@ -249,6 +252,9 @@ def _is_whole(schema: dict[str, Any], inner: str) -> bool:
 
 
 def protocols_plan(doc: dict[str, Any], source: str) -> CompiledPlan:
+    data = doc.get("data")
+    if isinstance(data, dict) and not ({"tracking_plan", "trackingPlan", "rules"} & doc.keys()):
+        doc = data
     tp = doc.get("tracking_plan", doc.get("trackingPlan", doc))
     if not isinstance(tp, dict):
         raise ValueError(f"{source}: tracking_plan must be an object")
@@ -287,14 +293,18 @@ def protocols_plan(doc: dict[str, Any], source: str) -> CompiledPlan:
         if not isinstance(name, str) or not name:
             raise ValueError(f"{source}: events[{i}] has no name")
         events.append(_protocols_event(name, _schema_of(e), e, f"{source}: {name}"))
-    identify = _traits_target(
-        "identify",
-        rules.get("identify", tp.get("identify_traits")),
-        f"{source}: identify",
-    )
-    group = _traits_target("group", rules.get("group", tp.get("group_traits")), f"{source}: group")
+    identify = _traits_target("identify", _first(rules, tp, "identify"), f"{source}: identify")
+    group = _traits_target("group", _first(rules, tp, "group"), f"{source}: group")
     common = _common(rules.get("global", rules.get("common")), f"{source}: global")
     return build("protocols", events, identify, group, common)
+
+
+def _first(rules: dict[str, Any], tp: dict[str, Any], kind: str) -> Any:
+    for d in (rules, tp):
+        for key in (kind, f"{kind}_traits", f"{kind}Traits"):
+            if d.get(key) is not None:
+                return d[key]
+    return None
 
 
 def _protocols_event(name: str, schema: Any, entry: dict[str, Any], where: str) -> Target:

@@ -293,6 +293,20 @@ def test_protocols_public_api_rules_list(write_plan: Callable[..., Path]) -> Non
     check_protocols(write_plan(doc, "export.json"))
 
 
+def test_protocols_public_api_response(write_plan: Callable[..., Path]) -> None:
+    doc = {
+        "data": {
+            "rules": [
+                {"type": "TRACK", "key": "Order Completed", "jsonSchema": ORDER_RULES},
+                {"type": "IDENTIFY", "jsonSchema": IDENTIFY_RULES},
+                {"type": "GROUP", "jsonSchema": GROUP_RULES},
+            ],
+            "pagination": {"current": "MA=="},
+        }
+    }
+    check_protocols(write_plan(doc, "export.json"))
+
+
 def test_typewriter_local_plan(write_plan: Callable[..., Path]) -> None:
     doc = {
         "events": [{"name": "Order Completed", "rules": ORDER_RULES}],
