@@ -63,7 +63,8 @@ def _lib(v: str) -> tuple[str, list[Any]]:
 
 def _rule(v: str) -> tuple[str, list[Any]]:
     # Violations are stored as JSON; the rule id sits in a "rule":"<id>" pair.
-    return "violations LIKE ? ESCAPE '\\'", [
+    # The column is a BLOB and LIKE on it matches nothing: compare its text.
+    return "CAST(violations AS TEXT) LIKE ? ESCAPE '\\'", [
         '%"rule":"' + v.replace("\\", "\\\\").replace("%", "\\%").replace("_", "\\_") + "%"
     ]
 
