@@ -33,6 +33,12 @@ def snippets(url: str, write_key: str | None = None) -> list[Snippet]:
     hp = host_port(url)
     return [
         Snippet(
+            "curl",
+            "bash",
+            f"curl -X POST {url}/v1/track -H 'Content-Type: application/json' \\\n"
+            f"  -d '{{\"userId\":\"u1\",\"event\":\"Order Completed\",\"properties\":{{\"revenue\":19.99}}}}'",
+        ),
+        Snippet(
             "Python",
             "python",
             "import segment.analytics as analytics\n"
@@ -43,47 +49,46 @@ def snippets(url: str, write_key: str | None = None) -> list[Snippet]:
             "Node",
             "javascript",
             "import { Analytics } from '@segment/analytics-node'\n"
-            f"const analytics = new Analytics({{ writeKey: '{wk}', host: '{url}' }})",
+            "const analytics = new Analytics({\n"
+            f"  writeKey: '{wk}', host: '{url}' }})",
         ),
         Snippet(
             "analytics.js",
             "javascript",
             "AnalyticsBrowser.load(\n"
             f"  {{ writeKey: '{wk}', cdnURL: '{url}' }},\n"
-            f"  {{ integrations: {{ 'Segment.io': {{ apiHost: '{hp}/v1', protocol: 'http' }} }} }}\n"
-            ")",
+            "  { integrations: { 'Segment.io': {\n"
+            f"      apiHost: '{hp}/v1', protocol: 'http' }} }} }})",
         ),
         Snippet(
             "Swift",
             "swift",
             f'Configuration(writeKey: "{wk}")\n'
-            f'    .apiHost("{hp}/v1")\n'
-            f'    .cdnHost("{hp}/v1")\n'
-            "    .requestFactory { request in  // the SDK hard-codes https\n"
-            "        var r = request\n"
-            '        r.url = URL(string: request.url!.absoluteString.replacingOccurrences(of: "https://", with: "http://"))\n'
-            "        return r\n"
-            "    }",
-            "analytics-swift always builds https:// URLs; the requestFactory switches them to http.",
+            f'  .apiHost("{hp}/v1")\n'
+            f'  .cdnHost("{hp}/v1")\n'
+            "  .requestFactory { req in\n"
+            "    var r = req\n"
+            "    var c = URLComponents(url: req.url!,\n"
+            "      resolvingAgainstBaseURL: false)!\n"
+            '    c.scheme = "http"\n'
+            "    r.url = c.url\n"
+            "    return r\n"
+            "  }",
+            "The SDK hard-codes https; the requestFactory makes it http.",
         ),
         Snippet(
             "Kotlin",
             "kotlin",
             f'Analytics("{wk}", applicationContext) {{\n'
-            f'    apiHost = "{hp}/v1"\n'
-            f'    cdnHost = "{hp}/v1"\n'
-            "    requestFactory = object : RequestFactory() {  // the SDK hard-codes https\n"
-            "        override fun openConnection(url: String) =\n"
-            '            super.openConnection(url.replace("https://", "http://"))\n'
-            "    }\n"
+            f'  apiHost = "{hp}/v1"\n'
+            f'  cdnHost = "{hp}/v1"\n'
+            "  requestFactory = object : RequestFactory() {\n"
+            "    override fun openConnection(url: String) =\n"
+            "      super.openConnection(\n"
+            '        url.replace("https://", "http://"))\n'
+            "  }\n"
             "}",
-            "analytics-kotlin always builds https:// URLs; the RequestFactory switches them to http.",
-        ),
-        Snippet(
-            "curl",
-            "bash",
-            f"curl -X POST {url}/v1/track -H 'Content-Type: application/json' \\\n"
-            f'  -d \'{{"userId":"u1","event":"Order Completed","properties":{{"revenue":19.99}}}}\'',
+            "The SDK hard-codes https; the RequestFactory makes it http.",
         ),
     ]
 

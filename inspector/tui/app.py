@@ -108,6 +108,7 @@ class InspectorApp(App[None]):
         self._build_started = 0.0
         self._rate: deque[tuple[float, int]] = deque()
         self._filter_timer: Timer | None = None
+        self._widgets: dict[type[Widget], Widget] = {}
 
     # ------------------------------------------------------------------ layout
 
@@ -137,11 +138,11 @@ class InspectorApp(App[None]):
 
     @property
     def stream(self) -> StreamView:
-        return self._main.query_one("#stream", StreamView)
+        return self._one(StreamView)
 
     @property
     def detail(self) -> DetailPane:
-        return self._main.query_one("#detail", DetailPane)
+        return self._one(DetailPane)
 
     @property
     def _main(self) -> Screen[Any]:
@@ -149,7 +150,11 @@ class InspectorApp(App[None]):
         return self.screen_stack[0] if self.screen_stack else self.screen
 
     def _one(self, cls: type[W]) -> W:
-        return self._main.query_one(cls)
+        """The main screen's widget of that class (looked up once, then kept)."""
+        w = self._widgets.get(cls)
+        if w is None:
+            w = self._widgets[cls] = self._main.query_one(cls)
+        return w  # type: ignore[return-value]
 
     def _initial_rejected_since(self) -> int:
         """Rejected requests older than the view (after a clear) stay hidden."""
@@ -162,6 +167,8 @@ class InspectorApp(App[None]):
     # ------------------------------------------------------------------ lifecycle
 
     async def on_mount(self) -> None:
+        for cls in (StreamView, DetailPane, FilterBar, StatusBar, EmptyState, HeaderBar):
+            self._one(cls)
         self._show_header()
         self.stream.focus()
         if self.capture is not None:
@@ -205,10 +212,7 @@ class InspectorApp(App[None]):
         self._one(HeaderBar).show(self.url_label or self.url, self.session_label, not self.live)
 
     def _refresh_empty_text(self) -> None:
-        from textual.widgets import Static
-
-        empty = self._one(EmptyState)
-        empty.query_one("#empty-text", Static).update(empty.render_text())
+        self._one(EmptyState).refresh_text()
 
     def _on_commit(self) -> None:
         self._dirty = True
@@ -317,11 +321,10 @@ class InspectorApp(App[None]):
         if self._building:
             return
         idx = self.stream.index
-        secs = f" ({self.last_build_seconds:.2f} s)" if self.last_build_seconds else ""
         if self.flt.empty:
             bar.set_match(f"{self.totals.messages:,} messages")
         else:
-            bar.set_match(f"{idx.messages:,} of {self.totals.messages:,} match{secs}")
+            bar.set_match(f"{idx.messages:,} of {self.totals.messages:,} match")
 
     def _update_empty(self) -> None:
         empty = (
@@ -330,7 +333,11 @@ class InspectorApp(App[None]):
             and not self._building
             and self.totals.messages == 0
         )
-        self._main.set_class(empty, "-empty")
+        main = self._main
+        if main.has_class("-empty") != empty:
+            main.set_class(empty, "-empty")
+            if not empty and (main.focused is None or main.focused is self._one(EmptyState)):
+                self.call_after_refresh(self.stream.focus)
 
     # ------------------------------------------------------------------ filter
 
