@@ -1,132 +1,31 @@
-"""Spec rules: the common fields every message carries. Registered on import."""
+"""Spec rules: the common fields every message carries, plus the per-message session/*
+rules that read the same fields (size, batch position, clock skew, integrations).
+
+One checker (``check_common``) finds them all in a single pass; each rule is registered
+below it with its own id, docs and examples.
+"""
 
 from __future__ import annotations
 
+from datetime import UTC, datetime
 from typing import Any
 
 from inspector.model import MessageMeta, Violation
-from inspector.spec.registry import message_rule
+from inspector.spec.registry import Example, checked_rule, checker, message_rule
 from inspector.spec.values import described, looks_like_email, parse_time, preview
 
 CALL_TYPES = ("track", "identify", "page", "screen", "group", "alias")
 _CALL_TYPE_SET = frozenset(CALL_TYPES)
 _NONE: tuple[Violation, ...] = ()
+_MISSING = object()
 
-_ID = "23adfd82-aa0f-45a7-a756-24f2a7a4c895"
+MAX_MESSAGE_BYTES = 32 * 1024
+MAX_BATCH_EVENTS = 2500
+#: Beyond this, sentAt vs arrival (or a timestamp in the future) is reported as skew.
+SKEW_SECONDS = 5 * 60
 
-
-def _track(**extra: Any) -> dict[str, Any]:
-    msg: dict[str, Any] = {
-        "type": "track",
-        "event": "Course Clicked",
-        "anonymousId": _ID,
-        "messageId": "ajs-f8ca1e4de5024d9430b3928bd8ac6b96",
-    }
-    msg.update(extra)
-    return {k: v for k, v in msg.items() if v is not _DROP}
-
-
-_DROP = object()
-
-
-# -- the message itself ---------------------------------------------------------------
-
-
-@message_rule(
-    "common/not-an-object",
-    "error",
-    "The message is a JSON object.",
-    "Segment answers 400 for anything else, and no other check can run on it.",
-    examples=[["track", "Order Completed"], "hello", None],
-    passes=[_track()],
-)
-def not_an_object(message: Any, meta: MessageMeta) -> tuple[Violation, ...]:
-    if type(message) is dict:
-        return _NONE
-    return (
-        Violation(
-            "common/not-an-object",
-            "error",
-            "",
-            f"The message is {described(message)}, not a JSON object; send one object per call "
-            'with a "type" field.',
-        ),
-    )
-
-
-@message_rule(
-    "common/type-unknown",
-    "error",
-    "`type` is one of track, identify, page, screen, group, alias.",
-    "Segment routes a message by its type; a missing or unknown type is rejected in a batch.",
-    examples=[_track(type="event"), _track(type=_DROP), _track(type="Track")],
-    passes=[_track(), {"type": "identify", "userId": "u1"}],
-)
-def type_unknown(message: dict[str, Any], meta: MessageMeta) -> tuple[Violation, ...]:
-    t = message.get("type")
-    if type(t) is str and t in _CALL_TYPE_SET:
-        return _NONE
-    if t is None:
-        text = '"type" is missing; set it to track, identify, page, screen, group or alias.'
-    elif type(t) is str and t.lower() in _CALL_TYPE_SET:
-        text = f'"type" is {preview(t)}; types are lower-case: use "{t.lower()}".'
-    else:
-        text = f'"type" is {described(t)}; use one of track, identify, page, screen, group, alias.'
-    return (Violation("common/type-unknown", "error", "type", text),)
-
-
-# -- identity ---------------------------------------------------------------------------
-
-
-@message_rule(
-    "common/missing-identity",
-    "error",
-    "Every call except alias carries a `userId` or an `anonymousId`.",
-    "Segment discards a message with neither (no_user_anon_id): it cannot be tied to anyone.",
-    examples=[_track(anonymousId=_DROP), _track(anonymousId=None, userId=None)],
-    passes=[_track(), _track(anonymousId=_DROP, userId="u-1")],
-)
-def missing_identity(message: dict[str, Any], meta: MessageMeta) -> tuple[Violation, ...]:
-    if message.get("userId") is not None or message.get("anonymousId") is not None:
-        return _NONE
-    if message.get("type") == "alias":
-        return _NONE  # alias has its own rules for userId/previousId
-    return (
-        Violation(
-            "common/missing-identity",
-            "error",
-            "",
-            "The message has neither userId nor anonymousId; Segment drops it. Set one of them "
-            "(the SDKs set anonymousId for you unless it was removed).",
-        ),
-    )
-
-
-@message_rule(
-    "common/id-type",
-    "error",
-    "`userId` and `anonymousId`, when present, are non-empty strings.",
-    "Segment discards ids that are empty or not strings (id_not_string).",
-    examples=[_track(userId=12345), _track(anonymousId=""), _track(userId={"id": 1})],
-    passes=[_track(userId="12345"), _track(userId=None)],
-)
-def id_type(message: dict[str, Any], meta: MessageMeta) -> list[Violation] | tuple[Violation, ...]:
-    out: list[Violation] | None = None
-    for key in ("userId", "anonymousId"):
-        v = message.get(key)
-        if v is None or (type(v) is str and v.strip()):
-            continue
-        if out is None:
-            out = []
-        if type(v) is str:
-            text = f"{key} is an empty string; Segment drops the message. Leave it out or send a real id."
-        elif type(v) in (int, float):
-            text = f"{key} is {described(v)}; send it as a string ({preview(str(v))})."
-        else:
-            text = f"{key} is {described(v)}; send a non-empty string."
-        out.append(Violation("common/id-type", "error", key, text))
-    return out if out is not None else _NONE
-
+TIME_FIELDS = ("receivedAt", "timestamp", "sentAt", "originalTimestamp")
+_fromisoformat = datetime.fromisoformat
 
 _PLACEHOLDERS = frozenset(
     {
@@ -159,280 +58,177 @@ def is_placeholder(v: str) -> bool:
     return len(v) <= 16 and v.strip().lower() in _PLACEHOLDERS
 
 
-_PLACEHOLDER_KEYS = ("userId", "anonymousId", "groupId", "previousId")
+#: call type -> {field: where it belongs}
+_MISPLACED: dict[str, tuple[tuple[str, str], ...]] = {
+    "track": (
+        ("traits", "context.traits (or an identify call)"),
+        ("groupId", "context.groupId"),
+        ("previousId", "an alias call"),
+    ),
+    "identify": (
+        ("properties", "traits"),
+        ("event", "a track call"),
+        ("groupId", "context.groupId (or a group call)"),
+    ),
+    "page": (("event", "a track call"), ("traits", "context.traits")),
+    "screen": (("event", "a track call"), ("traits", "context.traits")),
+    "group": (("event", "a track call"), ("properties", "traits")),
+    "alias": (
+        ("event", "a track call"),
+        ("properties", "a track call"),
+        ("traits", "an identify call"),
+    ),
+}
+
+# -- messages (the slow path: only built when something is wrong) --------------------------
 
 
-@message_rule(
-    "common/placeholder-id",
-    "warning",
-    'No id is a placeholder such as "null", "undefined", "anonymous", "-1" or all zeros.',
-    "Every user sent with the same placeholder id is merged into one profile downstream.",
-    examples=[
-        _track(userId="null"),
-        _track(anonymousId="00000000-0000-0000-0000-000000000000"),
-        {"type": "group", "userId": "u1", "groupId": "undefined"},
-    ],
-    passes=[_track(userId="0a3f2c"), _track(userId="1000")],
-)
-def placeholder_id(
-    message: dict[str, Any], meta: MessageMeta
-) -> list[Violation] | tuple[Violation, ...]:
-    out: list[Violation] | None = None
-    for key in _PLACEHOLDER_KEYS:
-        v = message.get(key)
-        if type(v) is str and v and is_placeholder(v):
-            if out is None:
-                out = []
-            out.append(
-                Violation(
-                    "common/placeholder-id",
-                    "warning",
-                    key,
-                    f"{key} is {preview(v)}, a placeholder; every user sent with it becomes one "
-                    "profile. Send the real id, or leave the field out.",
-                )
-            )
-    return out if out is not None else _NONE
+def _type_unknown(t: Any) -> Violation:
+    if t is None:
+        text = '"type" is missing; set it to track, identify, page, screen, group or alias.'
+    elif type(t) is str and t.lower() in _CALL_TYPE_SET:
+        text = f'"type" is {preview(t)}; types are lower-case: use "{t.lower()}".'
+    else:
+        text = f'"type" is {described(t)}; use one of track, identify, page, screen, group, alias.'
+    return Violation("common/type-unknown", "error", "type", text)
 
 
-@message_rule(
-    "common/email-as-user-id",
-    "info",
-    "`userId` is not an email address.",
-    "Emails change and are personal data; Segment advises a stable database id as userId "
-    "and the email as a trait.",
-    examples=[_track(userId="jane@example.com")],
-    passes=[_track(userId="u-42"), _track(userId="team@")],
-)
-def email_as_user_id(message: dict[str, Any], meta: MessageMeta) -> tuple[Violation, ...]:
-    v = message.get("userId")
-    if type(v) is not str or "@" not in v or not looks_like_email(v):
-        return _NONE
-    return (
-        Violation(
-            "common/email-as-user-id",
-            "info",
-            "userId",
-            "userId is an email address; use a stable database id and send the email as the "
-            "email trait.",
-        ),
-    )
-
-
-# -- messageId ---------------------------------------------------------------------------
-
-
-@message_rule(
-    "common/message-id-type",
-    "error",
-    "`messageId`, when present, is a non-empty string.",
-    "The library validators reject a non-string messageId, and Segment de-duplicates on it.",
-    examples=[_track(messageId=42), _track(messageId="")],
-    passes=[_track(), _track(messageId=None)],
-)
-def message_id_type(message: dict[str, Any], meta: MessageMeta) -> tuple[Violation, ...]:
-    v = message.get("messageId")
-    if v is None or (type(v) is str and v):
-        return _NONE
-    return (
-        Violation(
-            "common/message-id-type",
-            "error",
-            "messageId",
-            f"messageId is {described(v)}; send a unique non-empty string (a UUID) or leave it "
-            "out.",
-        ),
-    )
-
-
-@message_rule(
-    "common/message-id-too-long",
-    "error",
-    "`messageId` is under 100 characters.",
-    "Segment requires messageId to be under 100 characters.",
-    examples=[_track(messageId="m" * 120)],
-    passes=[_track(messageId="m" * 99)],
-)
-def message_id_too_long(message: dict[str, Any], meta: MessageMeta) -> tuple[Violation, ...]:
-    v = message.get("messageId")
-    if type(v) is not str or len(v) < 100:
-        return _NONE
-    return (
-        Violation(
-            "common/message-id-too-long",
-            "error",
-            "messageId",
-            f"messageId is {len(v)} characters long; keep it under 100 (a UUID is 36).",
-        ),
-    )
-
-
-@message_rule(
-    "common/message-id-missing",
-    "info",
-    "The message carries a `messageId`.",
-    "Without one Segment assigns its own, so a retried request is stored twice.",
-    examples=[_track(messageId=_DROP)],
-    passes=[_track()],
-)
-def message_id_missing(message: dict[str, Any], meta: MessageMeta) -> tuple[Violation, ...]:
-    if "messageId" in message:
-        return _NONE
-    return (
-        Violation(
-            "common/message-id-missing",
-            "info",
-            "messageId",
-            "The message has no messageId; set a UUID per message so retries are de-duplicated.",
-        ),
-    )
-
-
-# -- timestamps --------------------------------------------------------------------------
-
-TIME_FIELDS = ("timestamp", "sentAt", "originalTimestamp", "receivedAt")
-
-
-@message_rule(
-    "common/timestamp-format",
-    "error",
-    "`timestamp`, `sentAt`, `originalTimestamp` and `receivedAt`, when present, are ISO-8601 "
-    "strings.",
-    "Segment cannot read any other form, so the event lands at the wrong time or the "
-    "timestamp is lost.",
-    examples=[_track(timestamp=1449947461), _track(sentAt="12/12/2015 19:11")],
-    passes=[_track(timestamp="2015-12-12T19:11:01.249Z", sentAt="2015-12-12T19:11:01+00:00")],
-)
-def timestamp_format(
-    message: dict[str, Any], meta: MessageMeta
-) -> list[Violation] | tuple[Violation, ...]:
-    out: list[Violation] | None = None
-    for key in TIME_FIELDS:
-        v = message.get(key)
-        if v is None:
-            continue
-        if parse_time(v) is not None:
-            continue
-        if out is None:
-            out = []
-        hint = " (epoch numbers are not accepted)" if type(v) in (int, float) else ""
+def _check_id(key: str, v: Any, out: list[Violation]) -> None:
+    if type(v) is not str or not v or v.isspace():
+        if type(v) is str:
+            text = f"{key} is an empty string; Segment drops the message. Leave it out or send a real id."
+        elif type(v) in (int, float):
+            text = f"{key} is {described(v)}; send it as a string ({preview(str(v))})."
+        else:
+            text = f"{key} is {described(v)}; send a non-empty string."
+        out.append(Violation("common/id-type", "error", key, text))
+        return
+    if is_placeholder(v):
+        out.append(_placeholder(key, v))
+    if key == "userId" and "@" in v and looks_like_email(v):
         out.append(
             Violation(
-                "common/timestamp-format",
+                "common/email-as-user-id",
+                "info",
+                "userId",
+                "userId is an email address; use a stable database id and send the email as "
+                "the email trait.",
+            )
+        )
+
+
+def _placeholder(key: str, v: str) -> Violation:
+    return Violation(
+        "common/placeholder-id",
+        "warning",
+        key,
+        f"{key} is {preview(v)}, a placeholder; every user sent with it becomes one profile. "
+        "Send the real id, or leave the field out.",
+    )
+
+
+def _message_id(mid: Any, out: list[Violation]) -> None:
+    if mid is _MISSING:
+        out.append(
+            Violation(
+                "common/message-id-missing",
+                "info",
+                "messageId",
+                "The message has no messageId; set a UUID per message so retries are "
+                "de-duplicated.",
+            )
+        )
+    elif type(mid) is not str or not mid:
+        out.append(
+            Violation(
+                "common/message-id-type",
                 "error",
-                key,
-                f"{key} is {described(v)}, not an ISO-8601 date-time{hint}; send e.g. "
-                '"2015-12-12T19:11:01.249Z".',
+                "messageId",
+                f"messageId is {described(mid)}; send a unique non-empty string (a UUID) or "
+                "leave it out.",
             )
         )
-    return out if out is not None else _NONE
-
-
-@message_rule(
-    "common/timestamp-timezone",
-    "warning",
-    "ISO-8601 timestamps carry a time-zone offset (`Z` or `+hh:mm`).",
-    "A time without an offset is read as UTC, shifting events by the device's offset.",
-    examples=[_track(timestamp="2015-12-12T19:11:01")],
-    passes=[_track(timestamp="2015-12-12T19:11:01Z")],
-)
-def timestamp_timezone(
-    message: dict[str, Any], meta: MessageMeta
-) -> list[Violation] | tuple[Violation, ...]:
-    out: list[Violation] | None = None
-    for key in TIME_FIELDS:
-        v = message.get(key)
-        if type(v) is not str:
-            continue
-        dt = parse_time(v)
-        if dt is None or dt.tzinfo is not None:
-            continue
-        if out is None:
-            out = []
+    else:
         out.append(
             Violation(
-                "common/timestamp-timezone",
-                "warning",
-                key,
-                f"{key} is {preview(v)} with no time-zone offset; it will be read as UTC. "
-                'Append "Z" for UTC or the local offset.',
+                "common/message-id-too-long",
+                "error",
+                "messageId",
+                f"messageId is {len(mid)} characters long; keep it under 100 (a UUID is 36).",
             )
         )
-    return out if out is not None else _NONE
 
 
-# -- context and integrations -------------------------------------------------------------
-
-
-@message_rule(
-    "common/context-type",
-    "error",
-    "`context`, when present, is an object.",
-    "Segment and every destination read context as a dictionary; anything else is dropped.",
-    examples=[_track(context="web"), _track(context=[{"ip": "1.2.3.4"}])],
-    passes=[_track(context={}), _track(context=None)],
-)
-def context_type(message: dict[str, Any], meta: MessageMeta) -> tuple[Violation, ...]:
-    v = message.get("context")
-    if v is None or type(v) is dict:
-        return _NONE
-    return (
-        Violation(
-            "common/context-type",
-            "error",
-            "context",
-            f"context is {described(v)}; send an object such as "
-            '{"library": {"name": "...", "version": "..."}}.',
-        ),
+def _bad_time(key: str, v: Any) -> Violation:
+    hint = " (epoch numbers are not accepted)" if type(v) in (int, float) else ""
+    return Violation(
+        "common/timestamp-format",
+        "error",
+        key,
+        f"{key} is {described(v)}, not an ISO-8601 date-time{hint}; send e.g. "
+        '"2015-12-12T19:11:01.249Z".',
     )
 
 
-@message_rule(
-    "common/integrations-type",
-    "error",
-    "`integrations`, when present, is an object.",
-    "Segment reads it as destination name -> enabled/options; anything else is ignored or "
-    "rejected.",
-    examples=[_track(integrations=["Mixpanel"]), _track(integrations="All")],
-    passes=[_track(integrations={}), _track(integrations={"All": True, "Mixpanel": False})],
-)
-def integrations_type(message: dict[str, Any], meta: MessageMeta) -> tuple[Violation, ...]:
-    v = message.get("integrations")
-    if v is None or type(v) is dict:
-        return _NONE
-    return (
-        Violation(
-            "common/integrations-type",
-            "error",
-            "integrations",
-            f"integrations is {described(v)}; send an object such as "
-            '{"All": true, "Salesforce": false}.',
-        ),
+def _naive_time(key: str, v: str) -> Violation:
+    return Violation(
+        "common/timestamp-timezone",
+        "warning",
+        key,
+        f"{key} is {preview(v)} with no time-zone offset; it will be read as UTC. "
+        'Append "Z" for UTC or the local offset.',
     )
 
 
-@message_rule(
-    "common/integrations-value",
-    "warning",
-    "Each `integrations` value is a boolean or an options object.",
-    'A string such as "false" is truthy: the destination you meant to switch off still gets '
-    "the event.",
-    examples=[_track(integrations={"Mixpanel": "false"}), _track(integrations={"All": 0})],
-    passes=[_track(integrations={"Mixpanel": False, "Amplitude": {"session_id": 1}})],
-)
-def integrations_value(
-    message: dict[str, Any], meta: MessageMeta
-) -> list[Violation] | tuple[Violation, ...]:
-    v = message.get("integrations")
-    if type(v) is not dict or not v:
-        return _NONE
-    out: list[Violation] | None = None
-    for name, opt in v.items():
+def _duration(delta_s: float) -> str:
+    s = abs(delta_s)
+    if s < 3600:
+        return f"{s / 60:.0f} minutes"
+    if s < 172800:
+        return f"{s / 3600:.1f} hours"
+    return f"{s / 86400:.0f} days"
+
+
+def _utc(dt: datetime) -> datetime:
+    return dt.replace(tzinfo=UTC) if dt.tzinfo is None else dt
+
+
+#: The last arrival time parsed (batches share one); a pure memo.
+_ARRIVAL: list[Any] = [None, None]
+
+
+def _arrival(value: Any) -> datetime | None:
+    if _ARRIVAL[0] == value:
+        return _ARRIVAL[1]  # type: ignore[no-any-return]
+    dt = parse_time(value) if type(value) is str else None
+    dt = _utc(dt) if dt is not None else None
+    _ARRIVAL[0], _ARRIVAL[1] = value, dt
+    return dt
+
+
+def _skew(key: str, delta: float) -> Violation:
+    if key == "sentAt":
+        text = (
+            f"sentAt is {_duration(delta)} {'ahead of' if delta > 0 else 'behind'} the arrival "
+            "time; the sending device's clock is off (or the event was queued offline for "
+            "long). Check the device clock."
+        )
+    else:
+        text = (
+            f"{key} is {_duration(delta)} in the future of the arrival time; the clock that set "
+            "it is ahead. Set it from a correct clock, or leave it to the SDK."
+        )
+    return Violation("session/clock-skew", "warning", key, text)
+
+
+def _integrations(integ: dict[str, Any], out: list[Violation]) -> None:
+    enabled = False
+    for name, opt in integ.items():
         t = type(opt)
         if t is bool or t is dict:
+            if name != "All" and (opt is True or t is dict):
+                enabled = True
             continue
-        if out is None:
-            out = []
         out.append(
             Violation(
                 "common/integrations-value",
@@ -441,36 +237,333 @@ def integrations_value(
                 f"integrations.{name} is {described(opt)}; use true, false or an options object.",
             )
         )
-    return out if out is not None else _NONE
+    if integ.get("All") is False and not enabled:
+        out.append(
+            Violation(
+                "session/all-integrations-disabled",
+                "warning",
+                "integrations.All",
+                "integrations.All is false and no destination is switched back on, so this "
+                'event reaches no destination. Enable the ones you need (e.g. "Mixpanel": true) '
+                'or drop "All": false.',
+            )
+        )
 
 
-# -- fields sent on the wrong call --------------------------------------------------------
+# -- the checker ----------------------------------------------------------------------------
 
-#: call type -> {field: where it belongs}
-_MISPLACED: dict[str, dict[str, str]] = {
-    "track": {
-        "traits": "context.traits (or an identify call)",
-        "groupId": "context.groupId",
-        "previousId": "an alias call",
-    },
-    "identify": {
-        "properties": "traits",
-        "event": "a track call",
-        "groupId": "context.groupId (or a group call)",
-    },
-    "page": {"event": "a track call", "traits": "context.traits"},
-    "screen": {"event": "a track call", "traits": "context.traits"},
-    "group": {"event": "a track call", "properties": "traits"},
-    "alias": {"event": "a track call", "properties": "a track call", "traits": "an identify call"},
-}
+
+@checker("common")
+def check_common(
+    message: dict[str, Any], meta: MessageMeta
+) -> list[Violation] | tuple[Violation, ...]:
+    out: list[Violation] = []
+    get = message.get
+    t = get("type")
+    if type(t) is not str or t not in _CALL_TYPE_SET:
+        out.append(_type_unknown(t))
+        t = None
+
+    # identity
+    uid = get("userId")
+    aid = get("anonymousId")
+    if uid is None and aid is None:
+        if t != "alias":
+            out.append(
+                Violation(
+                    "common/missing-identity",
+                    "error",
+                    "",
+                    "The message has neither userId nor anonymousId; Segment drops it. Set one "
+                    "of them (the SDKs set anonymousId for you unless it was removed).",
+                )
+            )
+    else:
+        # fast path: a long string id that cannot be a placeholder or an email
+        if uid is not None and not (
+            type(uid) is str and len(uid) > 16 and uid[0] not in "0-" and "@" not in uid
+        ):
+            _check_id("userId", uid, out)
+        if aid is not None and not (type(aid) is str and len(aid) > 16 and aid[0] not in "0-"):
+            _check_id("anonymousId", aid, out)
+    if t == "group" or t == "alias":
+        key = "groupId" if t == "group" else "previousId"
+        v = get(key)
+        if type(v) is str and v and is_placeholder(v):
+            out.append(_placeholder(key, v))
+
+    # messageId
+    mid = get("messageId", _MISSING)
+    if mid is not None and (type(mid) is not str or not mid or len(mid) >= 100):
+        _message_id(mid, out)
+
+    # timestamps, and clock skew against the arrival time (receivedAt first: it is the
+    # arrival time when the endpoint did not record one)
+    arrival_text = meta.received_at
+    arrival = _arrival(arrival_text) if arrival_text is not None else None
+    for key in TIME_FIELDS:
+        v = get(key)
+        if v is None:
+            continue
+        dt = None
+        if type(v) is str and 8 <= len(v) <= 64:
+            try:
+                dt = _fromisoformat(v)
+            except ValueError:
+                pass
+        if dt is None:
+            out.append(_bad_time(key, v))
+            continue
+        if dt.tzinfo is None:
+            out.append(_naive_time(key, v))
+            dt = dt.replace(tzinfo=UTC)
+        if key == "receivedAt":
+            if arrival is None:
+                arrival = dt
+        elif arrival is not None:
+            delta = (dt - arrival).total_seconds()
+            if delta > SKEW_SECONDS or (key == "sentAt" and delta < -SKEW_SECONDS):
+                out.append(_skew(key, delta))
+
+    # context and integrations
+    ctx = get("context")
+    if ctx is not None and type(ctx) is not dict:
+        out.append(
+            Violation(
+                "common/context-type",
+                "error",
+                "context",
+                f"context is {described(ctx)}; send an object such as "
+                '{"library": {"name": "...", "version": "..."}}.',
+            )
+        )
+    integ = get("integrations")
+    if integ is not None:
+        if type(integ) is not dict:
+            out.append(
+                Violation(
+                    "common/integrations-type",
+                    "error",
+                    "integrations",
+                    f"integrations is {described(integ)}; send an object such as "
+                    '{"All": true, "Salesforce": false}.',
+                )
+            )
+        elif integ:
+            _integrations(integ, out)
+
+    # fields that belong to another call
+    if t is not None:
+        for key, where in _MISPLACED[t]:
+            if get(key) is not None:
+                out.append(
+                    Violation(
+                        "common/misplaced-field",
+                        "warning",
+                        key,
+                        f"A {t} call has a top-level {key}, which Segment ignores on {t}; move "
+                        f"it to {where}.",
+                    )
+                )
+
+    # size and batch position
+    size = meta.size
+    if size > MAX_MESSAGE_BYTES:
+        out.append(
+            Violation(
+                "session/message-too-large",
+                "error",
+                "",
+                f"The message is {size:,} bytes, over Segment's 32 KB (32,768-byte) limit; it "
+                "will be rejected. Trim large properties or move blobs out of the event.",
+            )
+        )
+    if meta.batch_index >= MAX_BATCH_EVENTS and meta.batch_count > MAX_BATCH_EVENTS:
+        out.append(
+            Violation(
+                "session/batch-too-large",
+                "error",
+                "",
+                f"This is event {meta.batch_index + 1:,} of a {meta.batch_count:,}-event batch; "
+                "Segment drops events past the 2,500th. Flush smaller batches.",
+            )
+        )
+    return out if out else _NONE
+
+
+# -- the rules ------------------------------------------------------------------------------
+
+_ID = "23adfd82-aa0f-45a7-a756-24f2a7a4c895"
+_DROP = object()
+
+
+def _track(**extra: Any) -> dict[str, Any]:
+    msg: dict[str, Any] = {
+        "type": "track",
+        "event": "Course Clicked",
+        "anonymousId": _ID,
+        "messageId": "ajs-f8ca1e4de5024d9430b3928bd8ac6b96",
+    }
+    msg.update(extra)
+    return {k: v for k, v in msg.items() if v is not _DROP}
 
 
 @message_rule(
+    "common/not-an-object",
+    "error",
+    "The message is a JSON object.",
+    "Segment answers 400 for anything else, and no other check can run on it.",
+    examples=[["track", "Order Completed"], "hello", None],
+    passes=[_track()],
+)
+def not_an_object(message: Any, meta: MessageMeta) -> tuple[Violation, ...]:
+    """The engine calls this (alone) for every message that is not a dict."""
+    if type(message) is dict:
+        return _NONE
+    return (
+        Violation(
+            "common/not-an-object",
+            "error",
+            "",
+            f"The message is {described(message)}, not a JSON object; send one object per call "
+            'with a "type" field.',
+        ),
+    )
+
+
+checked_rule(
+    "common/type-unknown",
+    "error",
+    "`type` is one of track, identify, page, screen, group, alias.",
+    "Segment routes a message by its type; a missing or unknown type is rejected in a batch.",
+    checker="common",
+    examples=[_track(type="event"), _track(type=_DROP), _track(type="Track")],
+    passes=[_track(), {"type": "identify", "userId": "u1", "messageId": "m1"}],
+)
+checked_rule(
+    "common/missing-identity",
+    "error",
+    "Every call except alias carries a `userId` or an `anonymousId`.",
+    "Segment discards a message with neither (no_user_anon_id): it cannot be tied to anyone.",
+    checker="common",
+    examples=[_track(anonymousId=_DROP), _track(anonymousId=None, userId=None)],
+    passes=[_track(), _track(anonymousId=_DROP, userId="u-1")],
+)
+checked_rule(
+    "common/id-type",
+    "error",
+    "`userId` and `anonymousId`, when present, are non-empty strings.",
+    "Segment discards ids that are empty or not strings (id_not_string).",
+    checker="common",
+    examples=[_track(userId=12345), _track(anonymousId=""), _track(userId={"id": 1})],
+    passes=[_track(userId="12345"), _track(userId=None)],
+)
+checked_rule(
+    "common/placeholder-id",
+    "warning",
+    'No id is a placeholder such as "null", "undefined", "anonymous", "-1" or all zeros.',
+    "Every user sent with the same placeholder id is merged into one profile downstream.",
+    checker="common",
+    examples=[
+        _track(userId="null"),
+        _track(anonymousId="00000000-0000-0000-0000-000000000000"),
+        {"type": "group", "userId": "u1", "groupId": "undefined"},
+    ],
+    passes=[_track(userId="0a3f2c"), _track(userId="1000")],
+)
+checked_rule(
+    "common/email-as-user-id",
+    "info",
+    "`userId` is not an email address.",
+    "Emails change and are personal data; Segment advises a stable database id as userId "
+    "and the email as a trait.",
+    checker="common",
+    examples=[_track(userId="jane@example.com")],
+    passes=[_track(userId="u-42"), _track(userId="team@")],
+)
+checked_rule(
+    "common/message-id-type",
+    "error",
+    "`messageId`, when present, is a non-empty string.",
+    "The library validators reject a non-string messageId, and Segment de-duplicates on it.",
+    checker="common",
+    examples=[_track(messageId=42), _track(messageId="")],
+    passes=[_track(), _track(messageId=None)],
+)
+checked_rule(
+    "common/message-id-too-long",
+    "error",
+    "`messageId` is under 100 characters.",
+    "Segment requires messageId to be under 100 characters.",
+    checker="common",
+    examples=[_track(messageId="m" * 120)],
+    passes=[_track(messageId="m" * 99)],
+)
+checked_rule(
+    "common/message-id-missing",
+    "info",
+    "The message carries a `messageId`.",
+    "Without one Segment assigns its own, so a retried request is stored twice.",
+    checker="common",
+    examples=[_track(messageId=_DROP)],
+    passes=[_track()],
+)
+checked_rule(
+    "common/timestamp-format",
+    "error",
+    "`timestamp`, `sentAt`, `originalTimestamp` and `receivedAt`, when present, are ISO-8601 "
+    "strings.",
+    "Segment cannot read any other form, so the event lands at the wrong time or the "
+    "timestamp is lost.",
+    checker="common",
+    examples=[_track(timestamp=1449947461), _track(sentAt="12/12/2015 19:11")],
+    passes=[_track(timestamp="2015-12-12T19:11:01.249Z", sentAt="2015-12-12T19:11:01+00:00")],
+)
+checked_rule(
+    "common/timestamp-timezone",
+    "warning",
+    "ISO-8601 timestamps carry a time-zone offset (`Z` or `+hh:mm`).",
+    "A time without an offset is read as UTC, shifting events by the device's offset.",
+    checker="common",
+    examples=[_track(timestamp="2015-12-12T19:11:01")],
+    passes=[_track(timestamp="2015-12-12T19:11:01Z")],
+)
+checked_rule(
+    "common/context-type",
+    "error",
+    "`context`, when present, is an object.",
+    "Segment and every destination read context as a dictionary; anything else is dropped.",
+    checker="common",
+    examples=[_track(context="web"), _track(context=[{"ip": "1.2.3.4"}])],
+    passes=[_track(context={}), _track(context=None)],
+)
+checked_rule(
+    "common/integrations-type",
+    "error",
+    "`integrations`, when present, is an object.",
+    "Segment reads it as destination name -> enabled/options; anything else is ignored or "
+    "rejected.",
+    checker="common",
+    examples=[_track(integrations=["Mixpanel"]), _track(integrations="All")],
+    passes=[_track(integrations={}), _track(integrations={"All": True, "Mixpanel": False})],
+)
+checked_rule(
+    "common/integrations-value",
+    "warning",
+    "Each `integrations` value is a boolean or an options object.",
+    'A string such as "false" is truthy: the destination you meant to switch off still gets '
+    "the event.",
+    checker="common",
+    examples=[_track(integrations={"Mixpanel": "false"}), _track(integrations={"All": 0})],
+    passes=[_track(integrations={"Mixpanel": False, "Amplitude": {"session_id": 1}})],
+)
+checked_rule(
     "common/misplaced-field",
     "warning",
     "Fields that belong to another call (traits on track, properties on identify, ...) are "
     "not sent at the top level.",
     "Segment and destinations ignore them there, so the data silently goes nowhere.",
+    checker="common",
     examples=[
         _track(traits={"plan": "pro"}),
         {"type": "identify", "userId": "u1", "properties": {"plan": "pro"}},
@@ -480,26 +573,80 @@ _MISPLACED: dict[str, dict[str, str]] = {
         {"type": "identify", "userId": "u1", "traits": {"plan": "pro"}},
     ],
 )
-def misplaced_field(
-    message: dict[str, Any], meta: MessageMeta
-) -> list[Violation] | tuple[Violation, ...]:
-    t = message.get("type")
-    table = _MISPLACED.get(t) if type(t) is str else None
-    if table is None:
-        return _NONE
-    out: list[Violation] | None = None
-    for key, where in table.items():
-        if message.get(key) is None:
-            continue
-        if out is None:
-            out = []
-        out.append(
-            Violation(
-                "common/misplaced-field",
-                "warning",
-                key,
-                f"A {t} call has a top-level {key}, which Segment ignores on {t}; move it to "
-                f"{where}.",
-            )
+
+# session/* rules that need only the message and its meta (duplicates are in session.py)
+checked_rule(
+    "session/message-too-large",
+    "error",
+    "A message's JSON is at most 32 KB (32,768 bytes).",
+    "Segment rejects a larger message with 400 and the event is lost.",
+    checker="common",
+    examples=[Example(_track(), MessageMeta(size=40_000), "sent as 40,000 bytes")],
+    passes=[Example(_track(), MessageMeta(size=32_768), "sent as 32,768 bytes"), _track()],
+)
+checked_rule(
+    "session/batch-too-large",
+    "error",
+    "A batch carries at most 2,500 events.",
+    "Segment answers 200 but drops every event past the 2,500th, so the loss is silent.",
+    checker="common",
+    examples=[
+        Example(
+            _track(),
+            MessageMeta(batch_count=2600, batch_index=2500, endpoint="/v1/batch"),
+            "the 2,501st event of a 2,600-event batch",
         )
-    return out if out is not None else _NONE
+    ],
+    passes=[
+        Example(
+            _track(),
+            MessageMeta(batch_count=2600, batch_index=2499, endpoint="/v1/batch"),
+            "the 2,500th event of a 2,600-event batch",
+        )
+    ],
+)
+checked_rule(
+    "session/clock-skew",
+    "warning",
+    "`sentAt` is within 5 minutes of the arrival time, and `timestamp`/`originalTimestamp` "
+    "are not more than 5 minutes in the future of it.",
+    "A skewed device clock shifts every event it sends; Segment corrects timestamp by "
+    "sentAt only when sentAt is set, and the corrected time is still wrong when the clock "
+    "changed in between.",
+    checker="common",
+    examples=[
+        _track(
+            sentAt="2015-12-12T18:40:00.000Z",
+            timestamp="2015-12-12T18:39:59.000Z",
+            receivedAt="2015-12-12T19:11:01.266Z",
+        ),
+        Example(
+            _track(timestamp="2030-01-01T00:00:00Z"),
+            MessageMeta(received_at="2025-01-01T00:00:00Z"),
+            "arrived 2025-01-01T00:00:00Z",
+        ),
+    ],
+    passes=[
+        _track(
+            sentAt="2015-12-12T19:11:01.169Z",
+            timestamp="2015-12-12T19:11:01.249Z",
+            receivedAt="2015-12-12T19:11:01.266Z",
+        ),
+        _track(timestamp="2015-12-12T19:11:01.249Z"),
+    ],
+)
+checked_rule(
+    "session/all-integrations-disabled",
+    "warning",
+    "`integrations.All: false` is not sent without enabling at least one destination.",
+    "With All false and nothing switched back on, the event reaches no destination at all.",
+    checker="common",
+    examples=[
+        _track(integrations={"All": False}),
+        _track(integrations={"All": False, "Mixpanel": False}),
+    ],
+    passes=[
+        _track(integrations={"All": False, "Mixpanel": True}),
+        _track(integrations={"Salesforce": False}),
+    ],
+)

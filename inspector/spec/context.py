@@ -1,7 +1,9 @@
 """Spec rules: the documented `context` fields, their sub-fields and formats.
 
 Each documented context field has its own rule (``context/<field>-type``) built from one
-table, so a field can be switched off alone and gets its own entry in docs/rules.md.
+table, so a field can be switched off alone and has its own entry in docs/rules.md. One
+checker (``check_context``) walks the keys the context actually has and looks each up in
+that table, so a typical context costs a handful of dict lookups.
 """
 
 from __future__ import annotations
@@ -9,11 +11,13 @@ from __future__ import annotations
 import ipaddress
 import json
 import re
+from collections.abc import Callable
+from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
 from inspector.model import MessageMeta, Severity, Violation
-from inspector.spec.registry import message_rule
+from inspector.spec.registry import checked_rule, checker
 from inspector.spec.values import TypeSpec, check_typed, compile_type, described, preview
 
 _NONE: tuple[Violation, ...] = ()
@@ -245,82 +249,71 @@ _TABLE: list[tuple[str, str, str, dict[str, str], str, Any, Any, Severity]] = [
     ),
 ]
 
-_ITEM_SUBFIELDS = {"brand": compile_type("string"), "version": compile_type("string")}
+
+@dataclass(frozen=True, slots=True)
+class _Field:
+    rule: str
+    severity: Severity
+    path: str
+    spec: TypeSpec
+    subs: dict[str, TypeSpec]
+    #: An object whose documented fields are all strings (library, page, os, ...): checked
+    #: by one pass over its values.
+    all_str: bool
 
 
-def _make_field_rule(
-    field: str,
-    slug: str,
-    spec_text: str,
-    subs: dict[str, str],
-    what: str,
-    bad: Any,
-    good: Any,
-    severity: Severity,
-) -> None:
-    rule = f"context/{slug}-type"
-    spec = compile_type(spec_text)
-    sub_specs: tuple[tuple[str, TypeSpec], ...] = tuple(
-        (k, compile_type(v)) for k, v in subs.items()
-    )
-    path = f"context.{field}"
-    brands = tuple(k for k, v in subs.items() if v == _BRANDS)
-    if subs:
-        listed = ", ".join(f"{k} ({compile_type(v).text})" for k, v in subs.items())
-        summary = f"`context.{field}` ({what}) is an object; its documented fields have their types: {listed}."
-    else:
-        summary = f"`context.{field}` ({what}) is {spec.text}."
-    why = (
-        "Segment and destinations read this field by its documented type; a value of another "
-        "type is misread or dropped."
-    )
-    if field == "location":
-        why = "Legacy field: destinations that still read it expect these types."
-
-    @message_rule(
-        rule,
+_BRANDS_SPEC = compile_type(_BRANDS)
+_FIELDS: dict[str, _Field] = {
+    field: _Field(
+        f"context/{slug}-type",
         severity,
-        summary,
-        why,
-        examples=[_with_context({field: bad})],
-        passes=[_with_context({field: good}), _with_context({})],
+        f"context.{field}",
+        compile_type(spec),
+        {k: (_BRANDS_SPEC if v == _BRANDS else compile_type(v)) for k, v in subs.items()},
+        bool(subs) and all(v == "string" for v in subs.values()),
     )
-    def rule_fn(
-        message: dict[str, Any], meta: MessageMeta
-    ) -> list[Violation] | tuple[Violation, ...]:
-        ctx = message.get("context")
-        if type(ctx) is not dict:
-            return _NONE
-        v = ctx.get(field)
-        if v is None:
-            return _NONE
-        if not spec.type_ok(v):
-            return (
-                Violation(rule, severity, path, f"{path} is {described(v)}; send {spec.text}."),
-            )
-        if not sub_specs or type(v) is not dict:
-            return _NONE
-        out: list[Violation] = []
-        for key, sub in sub_specs:
-            sv = v.get(key)
-            if sv is not None:
-                check_typed(rule, severity, sv, sub, f"{path}.{key}", out)
-        for key in brands:
-            items = v.get(key)
-            if type(items) is not list:
-                continue
-            for i, item in enumerate(items):
-                if type(item) is not dict:
-                    continue
-                for k, s in _ITEM_SUBFIELDS.items():
-                    check_typed(rule, severity, item.get(k), s, f"{path}.{key}[{i}].{k}", out)
-        return out if out else _NONE
-
-    rule_fn.__name__ = rule_fn.__qualname__ = "context_" + slug.replace("-", "_") + "_type"
+    for field, slug, spec, subs, _what, _bad, _good, severity in _TABLE
+}
 
 
-for _row in _TABLE:
-    _make_field_rule(*_row)
+def _brands(f: _Field, key: str, items: list[Any], out: list[Violation]) -> None:
+    for i, item in enumerate(items):
+        if type(item) is not dict:
+            if item is not None:
+                p = f"{f.path}.{key}[{i}]"
+                out.append(
+                    Violation(f.rule, f.severity, p, f"{p} is {described(item)}; send an object.")
+                )
+            continue
+        for k in ("brand", "version"):
+            v = item.get(k)
+            if v is not None and type(v) is not str:
+                p = f"{f.path}.{key}[{i}].{k}"
+                out.append(
+                    Violation(f.rule, f.severity, p, f"{p} is {described(v)}; send a string.")
+                )
+
+
+def _check_field(f: _Field, v: Any, out: list[Violation]) -> None:
+    spec = f.spec
+    if type(v) not in spec.pytypes and not spec.type_ok(v):
+        out.append(
+            Violation(f.rule, f.severity, f.path, f"{f.path} is {described(v)}; send {spec.text}.")
+        )
+        return
+    subs = f.subs
+    if not subs or type(v) is not dict:
+        return
+    for sk, sv in v.items():
+        s = subs.get(sk)
+        if s is None or sv is None:
+            continue
+        if s.simple and type(sv) in s.pytypes:
+            continue
+        if s is _BRANDS_SPEC and type(sv) is list:
+            _brands(f, sk, sv, out)
+        else:
+            check_typed(f.rule, f.severity, sv, s, f"{f.path}.{sk}", out)
 
 
 # -- formats --------------------------------------------------------------------------------
@@ -332,31 +325,18 @@ TIMEZONES: frozenset[str] = frozenset(
 _TZ_LOWER = {z.lower(): z for z in TIMEZONES}
 
 
-@message_rule(
-    "context/timezone-format",
-    "warning",
-    "`context.timezone` is an IANA time-zone name such as `America/New_York`.",
-    "Destinations look the name up in the tz database; an offset or abbreviation is not found "
-    "there, so local-time reports are wrong.",
-    examples=[_with_context({"timezone": "GMT+2"}), _with_context({"timezone": "+02:00"})],
-    passes=[_with_context({"timezone": "America/New_York"}), _with_context({"timezone": "UTC"})],
-)
-def timezone_format(message: dict[str, Any], meta: MessageMeta) -> tuple[Violation, ...]:
-    ctx = message.get("context")
-    if type(ctx) is not dict:
-        return _NONE
-    v = ctx.get("timezone")
+def _timezone(v: Any, out: list[Violation]) -> None:
     if type(v) is not str or v in TIMEZONES:
-        return _NONE
+        return
     right = _TZ_LOWER.get(v.lower()) if len(v) < 64 else None
     hint = f'; it is spelled "{right}"' if right else ', e.g. "America/New_York"'
-    return (
+    out.append(
         Violation(
             "context/timezone-format",
             "warning",
             "context.timezone",
             f"context.timezone is {preview(v)}, not an IANA time-zone name{hint}.",
-        ),
+        )
     )
 
 
@@ -364,36 +344,22 @@ _LOCALE = re.compile(r"[A-Za-z]{2,3}(?:-[A-Za-z0-9]{1,8})*\Z")
 _OK_LOCALES: set[str] = set()
 
 
-@message_rule(
-    "context/locale-format",
-    "warning",
-    "`context.locale` is a BCP-47 language tag such as `en-US`.",
-    "Destinations parse the language and region from it; `en_US`, `English` or a blank do not "
-    "parse.",
-    examples=[_with_context({"locale": "en_US"}), _with_context({"locale": "English (US)"})],
-    passes=[_with_context({"locale": "en-US"}), _with_context({"locale": "zh-Hant-TW"})],
-)
-def locale_format(message: dict[str, Any], meta: MessageMeta) -> tuple[Violation, ...]:
-    ctx = message.get("context")
-    if type(ctx) is not dict:
-        return _NONE
-    v = ctx.get("locale")
+def _locale(v: Any, out: list[Violation]) -> None:
     if type(v) is not str or v in _OK_LOCALES:
-        return _NONE
+        return
     if len(v) <= 35 and _LOCALE.match(v):
         if len(_OK_LOCALES) < 4096:
             _OK_LOCALES.add(v)
-        return _NONE
-    hint = (
-        f' (use "{v.replace("_", "-")}")' if "_" in v and _LOCALE.match(v.replace("_", "-")) else ""
-    )
-    return (
+        return
+    dashed = v.replace("_", "-")
+    hint = f' (use "{dashed}")' if "_" in v and len(v) <= 35 and _LOCALE.match(dashed) else ""
+    out.append(
         Violation(
             "context/locale-format",
             "warning",
             "context.locale",
             f'context.locale is {preview(v)}, not a language tag like "en-US"{hint}.',
-        ),
+        )
     )
 
 
@@ -414,90 +380,47 @@ def is_ip(v: str) -> bool:
     return True
 
 
-@message_rule(
-    "context/ip-format",
-    "warning",
-    "`context.ip` is an IPv4 or IPv6 address.",
-    "Geo-IP lookups in Segment and destinations fail on anything else.",
-    examples=[_with_context({"ip": "localhost"}), _with_context({"ip": "108.0.78.256"})],
-    passes=[_with_context({"ip": "108.0.78.21"}), _with_context({"ip": "2001:db8::1"})],
-)
-def ip_format(message: dict[str, Any], meta: MessageMeta) -> tuple[Violation, ...]:
-    ctx = message.get("context")
-    if type(ctx) is not dict:
-        return _NONE
-    v = ctx.get("ip")
+def _ip(v: Any, out: list[Violation]) -> None:
     if type(v) is not str or is_ip(v):
-        return _NONE
-    return (
+        return
+    out.append(
         Violation(
             "context/ip-format",
             "warning",
             "context.ip",
             f"context.ip is {preview(v)}, not an IP address; send the client's address or leave "
             "it out.",
-        ),
+        )
     )
 
 
 _CHANNELS = frozenset({"server", "browser", "mobile"})
 
 
-@message_rule(
-    "context/channel-value",
-    "warning",
-    "`context.channel` (and a top-level `channel`) is `server`, `browser` or `mobile`.",
-    "Segment and destinations branch on these three values; any other is treated as unknown.",
-    examples=[_with_context({"channel": "web"}), {**_with_context({}), "channel": "ios"}],
-    passes=[_with_context({"channel": "browser"}), {**_with_context({}), "channel": "server"}],
-)
-def channel_value(
-    message: dict[str, Any], meta: MessageMeta
-) -> list[Violation] | tuple[Violation, ...]:
-    out: list[Violation] | None = None
-    ctx = message.get("context")
-    inner = ctx.get("channel") if type(ctx) is dict else None
-    for path, v in (("channel", message.get("channel")), ("context.channel", inner)):
-        if type(v) is not str or v in _CHANNELS:
-            continue
-        if out is None:
-            out = []
-        out.append(
-            Violation(
-                "context/channel-value",
-                "warning",
-                path,
-                f'{path} is {preview(v)}; use "server", "browser" or "mobile".',
-            )
+def _channel_at(path: str, v: Any, out: list[Violation]) -> None:
+    if type(v) is not str or v in _CHANNELS:
+        return
+    out.append(
+        Violation(
+            "context/channel-value",
+            "warning",
+            path,
+            f'{path} is {preview(v)}; use "server", "browser" or "mobile".',
         )
-    return out if out is not None else _NONE
+    )
 
 
-@message_rule(
-    "context/campaign-utm-key",
-    "info",
-    "`context.campaign` keys drop the `utm_` prefix (`source`, not `utm_source`).",
-    "The Spec maps utm_source to campaign.source (and utm_campaign to campaign.name); "
-    "destinations read the short names, so prefixed keys are missed.",
-    examples=[_with_context({"campaign": {"utm_source": "newsletter"}})],
-    passes=[_with_context({"campaign": {"source": "newsletter"}})],
-)
-def campaign_utm_key(
-    message: dict[str, Any], meta: MessageMeta
-) -> list[Violation] | tuple[Violation, ...]:
-    ctx = message.get("context")
-    if type(ctx) is not dict:
-        return _NONE
-    c = ctx.get("campaign")
-    if type(c) is not dict:
-        return _NONE
-    out: list[Violation] | None = None
-    for k in c:
+def _channel(v: Any, out: list[Violation]) -> None:
+    _channel_at("context.channel", v, out)
+
+
+def _campaign(v: Any, out: list[Violation]) -> None:
+    if type(v) is not dict:
+        return
+    for k in v:
         if not k.startswith("utm_"):
             continue
         short = "name" if k == "utm_campaign" else k[4:]
-        if out is None:
-            out = []
         out.append(
             Violation(
                 "context/campaign-utm-key",
@@ -506,8 +429,15 @@ def campaign_utm_key(
                 f'context.campaign.{k} keeps the utm_ prefix; send it as "{short}".',
             )
         )
-    return out if out is not None else _NONE
 
+
+_FORMATS: dict[str, Callable[[Any, list[Violation]], None]] = {
+    "timezone": _timezone,
+    "locale": _locale,
+    "ip": _ip,
+    "channel": _channel,
+    "campaign": _campaign,
+}
 
 #: Misspellings of documented context fields -> the documented name.
 _ALIASES = {
@@ -525,38 +455,140 @@ _ALIASES = {
 }
 
 
-@message_rule(
+def _alias(ctx: dict[str, Any], alias: str, name: str, out: list[Violation]) -> None:
+    extra = "" if name not in ctx else f" (context.{name} is also set)"
+    out.append(
+        Violation(
+            "context/field-alias",
+            "info",
+            f"context.{alias}",
+            f"context.{alias} is not a Spec field{extra}; send it as context.{name}.",
+        )
+    )
+
+
+@checker("context")
+def check_context(
+    message: dict[str, Any], meta: MessageMeta
+) -> list[Violation] | tuple[Violation, ...]:
+    out: list[Violation] = []
+    top_channel = message.get("channel")
+    if top_channel is not None:
+        _channel_at("channel", top_channel, out)
+    ctx = message.get("context")
+    if type(ctx) is not dict or not ctx:
+        return out if out else _NONE
+    fields = _FIELDS
+    formats = _FORMATS
+    for key, v in ctx.items():
+        f = fields.get(key)
+        if f is None:
+            name = _ALIASES.get(key)
+            if name is not None:
+                _alias(ctx, key, name, out)
+            continue
+        if v is None:
+            continue
+        if f.all_str and type(v) is dict:
+            for x in v.values():
+                if type(x) is not str and x is not None:
+                    _check_field(f, v, out)
+                    break
+        elif f.subs or type(v) not in f.spec.pytypes:
+            _check_field(f, v, out)
+        fmt = formats.get(key)
+        if fmt is not None:
+            fmt(v, out)
+    return out if out else _NONE
+
+
+# -- the rules ------------------------------------------------------------------------------
+
+_WHY = (
+    "Segment and destinations read this field by its documented type; a value of another "
+    "type is misread or dropped."
+)
+
+for _field, _slug, _spec, _subs, _what, _bad, _good, _sev in _TABLE:
+    _f = _FIELDS[_field]
+    if _subs:
+        _listed = ", ".join(f"{k} ({s.text})" for k, s in _f.subs.items())
+        _summary = (
+            f"`context.{_field}` ({_what}) is an object; its documented fields have their "
+            f"types: {_listed}."
+        )
+    else:
+        _summary = f"`context.{_field}` ({_what}) is {_f.spec.text}."
+    checked_rule(
+        _f.rule,
+        _sev,
+        _summary,
+        "Legacy field: destinations that still read it expect these types."
+        if _field == "location"
+        else _WHY,
+        checker="context",
+        examples=[_with_context({_field: _bad})],
+        passes=[_with_context({_field: _good}), _with_context({})],
+    )
+
+checked_rule(
+    "context/timezone-format",
+    "warning",
+    "`context.timezone` is an IANA time-zone name such as `America/New_York`.",
+    "Destinations look the name up in the tz database; an offset or abbreviation is not found "
+    "there, so local-time reports are wrong.",
+    checker="context",
+    examples=[_with_context({"timezone": "GMT+2"}), _with_context({"timezone": "+02:00"})],
+    passes=[_with_context({"timezone": "America/New_York"}), _with_context({"timezone": "UTC"})],
+)
+checked_rule(
+    "context/locale-format",
+    "warning",
+    "`context.locale` is a BCP-47 language tag such as `en-US`.",
+    "Destinations parse the language and region from it; `en_US`, `English` or a blank do not "
+    "parse.",
+    checker="context",
+    examples=[_with_context({"locale": "en_US"}), _with_context({"locale": "English (US)"})],
+    passes=[_with_context({"locale": "en-US"}), _with_context({"locale": "zh-Hant-TW"})],
+)
+checked_rule(
+    "context/ip-format",
+    "warning",
+    "`context.ip` is an IPv4 or IPv6 address.",
+    "Geo-IP lookups in Segment and destinations fail on anything else.",
+    checker="context",
+    examples=[_with_context({"ip": "localhost"}), _with_context({"ip": "108.0.78.256"})],
+    passes=[_with_context({"ip": "108.0.78.21"}), _with_context({"ip": "2001:db8::1"})],
+)
+checked_rule(
+    "context/channel-value",
+    "warning",
+    "`context.channel` (and a top-level `channel`) is `server`, `browser` or `mobile`.",
+    "Segment and destinations branch on these three values; any other is treated as unknown.",
+    checker="context",
+    examples=[_with_context({"channel": "web"}), {**_with_context({}), "channel": "ios"}],
+    passes=[_with_context({"channel": "browser"}), {**_with_context({}), "channel": "server"}],
+)
+checked_rule(
+    "context/campaign-utm-key",
+    "info",
+    "`context.campaign` keys drop the `utm_` prefix (`source`, not `utm_source`).",
+    "The Spec maps utm_source to campaign.source (and utm_campaign to campaign.name); "
+    "destinations read the short names, so prefixed keys are missed.",
+    checker="context",
+    examples=[_with_context({"campaign": {"utm_source": "newsletter"}})],
+    passes=[_with_context({"campaign": {"source": "newsletter"}})],
+)
+checked_rule(
     "context/field-alias",
     "info",
     "Context fields use their documented names (`userAgent`, not `user_agent`).",
     "Segment and destinations read only the documented name; a variant is carried along but "
     "never used (no IP geo-lookup, no device parsing, ...).",
+    checker="context",
     examples=[
         _with_context({"user_agent": "Mozilla/5.0"}),
         _with_context({"ipAddress": "1.2.3.4"}),
     ],
     passes=[_with_context({"userAgent": "Mozilla/5.0", "ip": "1.2.3.4"})],
 )
-def field_alias(
-    message: dict[str, Any], meta: MessageMeta
-) -> list[Violation] | tuple[Violation, ...]:
-    ctx = message.get("context")
-    if type(ctx) is not dict or not ctx:
-        return _NONE
-    out: list[Violation] | None = None
-    for alias in ctx:
-        name = _ALIASES.get(alias)
-        if name is None:
-            continue
-        if out is None:
-            out = []
-        extra = "" if name not in ctx else f" (context.{name} is also set)"
-        out.append(
-            Violation(
-                "context/field-alias",
-                "info",
-                f"context.{alias}",
-                f"context.{alias} is not a Spec field{extra}; send it as context.{name}.",
-            )
-        )
-    return out if out is not None else _NONE

@@ -9,7 +9,7 @@ from inspector.model import CALL_TYPES, MessageMeta, Violation
 
 # Importing the rule modules registers their rules.
 from inspector.spec import calls, common, context, naming, reserved, semantic, session  # noqa: F401
-from inspector.spec.registry import RULES, MessageRuleFunc, RuleInfo, SessionRule
+from inspector.spec.registry import CHECKERS, RULES, MessageRuleFunc, SessionRule
 
 _DEFAULT_META = MessageMeta()
 
@@ -35,15 +35,22 @@ class Engine:
         off = set(disabled)
         infos = [r for r in RULES.values() if r.id not in off and r.id != NOT_AN_OBJECT]
         extra = list(extra)
+        used = {r.checker for r in infos if r.checker is not None}
+        checkers = [c for c in CHECKERS.values() if c.name in used]
 
-        def applies(r: RuleInfo, t: str | None) -> bool:
-            return r.types is None or (t is not None and t in r.types)
+        def applies(types: frozenset[str] | None, t: str | None) -> bool:
+            return types is None or (t is not None and t in types)
 
         def message_rules(t: str | None) -> list[MessageRuleFunc]:
-            fns = [r.func for r in infos if r.scope == "message" and r.func and applies(r, t)]
+            fns = [c.func for c in checkers if applies(c.types, t)]
+            fns += [
+                r.func
+                for r in infos
+                if r.scope == "message" and r.func and r.checker is None and applies(r.types, t)
+            ]
             return fns + extra
 
-        #: call type -> message rules; the ``None`` entry serves unknown or missing types.
+        #: call type -> functions to call; the ``None`` entry serves unknown or missing types.
         self._by_type: dict[str | None, list[MessageRuleFunc]] = {
             t: message_rules(t) for t in (*CALL_TYPES, None)
         }
@@ -55,8 +62,10 @@ class Engine:
             not_obj.func if not_obj is not None and NOT_AN_OBJECT not in off else None
         )
         emitted = {e for r in RULES.values() for e in r.emits}
-        #: Sub-ids switched off; their findings are filtered out after the fact.
-        self._off_emitted = frozenset(off & emitted)
+        checked = {r.id for r in RULES.values() if r.checker is not None}
+        #: Disabled ids that a checker or another registration may still report; their
+        #: findings are filtered out after the fact.
+        self._off_filtered = frozenset(off & (emitted | checked))
 
     def reset(self) -> None:
         """Forget session state (duplicate ids, naming conventions seen, ...)."""
@@ -92,8 +101,8 @@ class Engine:
                     out.extend(found)
             except Exception as exc:
                 out.append(_crash(rule, exc))
-        if out and self._off_emitted:
-            out = [v for v in out if v.rule not in self._off_emitted]
+        if out and self._off_filtered:
+            out = [v for v in out if v.rule not in self._off_filtered]
         return out
 
 

@@ -9,6 +9,13 @@ The engine calls rules only with messages that are JSON objects (``dict``); a me
 other JSON type gets the single ``common/not-an-object`` finding. A rule may say which call
 types it applies to (``types=``) so the engine skips it for the others. Returning an empty
 tuple (or list) is the cheap "nothing found" answer; that is the path nearly every message takes.
+
+A *checker* is one function that finds the violations of several related rules in a single
+pass over the message (all context fields, all common fields, ...). Calling one function per
+area instead of one per rule is what keeps the engine fast. Each rule it reports is still
+registered on its own with ``checked_rule`` (id, severity, docs, examples), so rules are
+documented, tested and switched off one by one; the engine calls the checker once and drops
+findings of disabled rules.
 """
 
 from __future__ import annotations
@@ -59,9 +66,20 @@ class RuleInfo:
     passes: tuple[Any, ...] = ()
     #: Call types the rule applies to; ``None`` means every message.
     types: frozenset[str] | None = None
+    #: Name of the checker (see ``CHECKERS``) that finds this rule's violations, if any.
+    checker: str | None = None
+
+
+@dataclass(frozen=True)
+class Checker:
+    name: str
+    func: MessageRuleFunc
+    #: Call types the checker applies to; ``None`` means every message.
+    types: frozenset[str] | None = None
 
 
 RULES: dict[str, RuleInfo] = {}
+CHECKERS: dict[str, Checker] = {}
 
 
 def _types(types: Iterable[str] | None) -> frozenset[str] | None:
@@ -130,3 +148,57 @@ def session_rule(
         return cls
 
     return deco
+
+
+def checker(
+    name: str, types: Iterable[str] | None = None
+) -> Callable[[MessageRuleFunc], MessageRuleFunc]:
+    """Register a function that reports the violations of several ``checked_rule`` rules."""
+
+    def deco(fn: MessageRuleFunc) -> MessageRuleFunc:
+        if name in CHECKERS:
+            raise ValueError(f"duplicate checker {name}")
+        CHECKERS[name] = Checker(name, fn, _types(types))
+        return fn
+
+    return deco
+
+
+def checked_rule(
+    id: str,
+    severity: Severity,
+    summary: str,
+    why: str,
+    *,
+    checker: str,
+    examples: Iterable[Any] = (),
+    passes: Iterable[Any] = (),
+    types: Iterable[str] | None = None,
+) -> None:
+    """Register rule ``id`` whose violations the named checker reports.
+
+    The rule's own function (``RuleInfo.func``) runs the checker and keeps this rule's
+    findings, so a rule can still be called alone (tests, tools); the engine calls the
+    checker once for all of its rules instead.
+    """
+    if id in RULES:
+        raise ValueError(f"duplicate rule id {id}")
+
+    def only_this_rule(message: Any, meta: MessageMeta) -> list[Violation]:
+        return [v for v in CHECKERS[checker].func(message, meta) if v.rule == id]
+
+    only_this_rule.__name__ = only_this_rule.__qualname__ = id.replace("/", "_").replace("-", "_")
+    RULES[id] = RuleInfo(
+        id,
+        severity,
+        summary,
+        why,
+        tuple(examples),
+        "message",
+        only_this_rule,
+        None,
+        (),
+        tuple(passes),
+        _types(types),
+        checker,
+    )

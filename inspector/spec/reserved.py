@@ -1,5 +1,9 @@
-"""Spec rules: reserved properties (revenue, value, currency, page fields) and reserved
-identify/group traits. Registered on import."""
+"""Spec rules: reserved properties (revenue, value, currency, page and screen fields) and
+reserved identify/group traits (types, email shape, ISO-8601 dates, mixed spellings).
+
+One checker (``check_reserved``) looks only at the objects the call type has; each rule is
+registered below it with its own id, docs and examples.
+"""
 
 from __future__ import annotations
 
@@ -7,7 +11,7 @@ import math
 from typing import Any
 
 from inspector.model import MessageMeta, Violation
-from inspector.spec.registry import message_rule
+from inspector.spec.registry import checked_rule, checker
 from inspector.spec.values import (
     TypeSpec,
     check_typed,
@@ -36,18 +40,6 @@ _ISO_4217 = """
 CURRENCIES = frozenset(_ISO_4217.split())
 
 
-def _track(props: dict[str, Any]) -> dict[str, Any]:
-    return {"type": "track", "event": "Plan Upgraded", "anonymousId": _ANON, "properties": props}
-
-
-def _props(message: dict[str, Any]) -> dict[str, Any] | None:
-    p = message.get("properties")
-    return p if type(p) is dict else None
-
-
-# -- revenue, value, currency -------------------------------------------------------------
-
-
 def _money_text(key: str, v: Any) -> str:
     if type(v) is str:
         s = v.strip()
@@ -64,169 +56,63 @@ def _money_text(key: str, v: Any) -> str:
     return f"properties.{key} is {described(v)}; send a plain number such as 19.99."
 
 
-def _number_rule(key: str, meaning: str) -> None:
-    rule = f"reserved/{key}-type"
-
-    @message_rule(
-        rule,
-        "error",
-        f"`properties.{key}` on a track call is a number ({meaning}).",
-        f'Destinations sum {key} as a number; a string such as "19.99" is dropped or '
-        "counted as zero.",
-        examples=[_track({key: "19.99"}), _track({key: "$5"}), _track({key: True})],
-        passes=[_track({key: 19.99}), _track({key: 0}), _track({})],
-        types=["track"],
-    )
-    def rule_fn(message: dict[str, Any], meta: MessageMeta) -> tuple[Violation, ...]:
-        p = message.get("properties")
-        if type(p) is not dict:
-            return _NONE
-        v = p.get(key)
-        if v is None:
-            return _NONE
-        t = type(v)
-        if t is int or t is float:
-            return _NONE
-        return (Violation(rule, "error", f"properties.{key}", _money_text(key, v)),)
-
-    rule_fn.__name__ = rule_fn.__qualname__ = f"reserved_{key}_type"
-
-
-_number_rule("revenue", "a decimal amount such as 19.99")
-_number_rule("value", "an abstract worth of the event")
-
-
-@message_rule(
-    "reserved/currency-code",
-    "error",
-    "`properties.currency` on a track call is an ISO 4217 code such as `USD`.",
-    "Revenue destinations convert by this code; an unknown code is rejected or the amount is "
-    "booked in US dollars.",
-    examples=[
-        _track({"revenue": 10, "currency": "$"}),
-        _track({"currency": "dollars"}),
-        _track({"currency": 840}),
-    ],
-    passes=[_track({"revenue": 10, "currency": "EUR"}), _track({"revenue": 10})],
-    types=["track"],
-)
-def currency_code(message: dict[str, Any], meta: MessageMeta) -> tuple[Violation, ...]:
-    p = message.get("properties")
-    if type(p) is not dict:
-        return _NONE
-    v = p.get("currency")
-    if v is None or (type(v) is str and v.upper() in CURRENCIES):
-        return _NONE
-    return (
+def _currency(v: Any, out: list[Violation]) -> None:
+    if type(v) is str:
+        if v in CURRENCIES:
+            return
+        up = v.upper()
+        if up in CURRENCIES:
+            out.append(
+                Violation(
+                    "reserved/currency-case",
+                    "warning",
+                    "properties.currency",
+                    f'properties.currency is {preview(v)}; write it in upper case ("{up}").',
+                )
+            )
+            return
+    out.append(
         Violation(
             "reserved/currency-code",
             "error",
             "properties.currency",
             f"properties.currency is {described(v)}, not an ISO 4217 code; send a three-letter "
             'code such as "USD" or "EUR".',
-        ),
+        )
     )
 
 
-@message_rule(
-    "reserved/currency-case",
-    "warning",
-    "`properties.currency` is written in upper case (`USD`, not `usd`).",
-    "ISO 4217 codes are upper case and some destinations compare them exactly.",
-    examples=[_track({"revenue": 10, "currency": "usd"})],
-    passes=[_track({"revenue": 10, "currency": "USD"})],
-    types=["track"],
-)
-def currency_case(message: dict[str, Any], meta: MessageMeta) -> tuple[Violation, ...]:
-    p = message.get("properties")
-    if type(p) is not dict:
-        return _NONE
-    v = p.get("currency")
-    if type(v) is not str or v.isupper() or v.upper() not in CURRENCIES:
-        return _NONE
-    return (
-        Violation(
-            "reserved/currency-case",
-            "warning",
-            "properties.currency",
-            f'properties.currency is {preview(v)}; write it in upper case ("{v.upper()}").',
-        ),
-    )
+def _track_props(p: dict[str, Any], out: list[Violation]) -> None:
+    for key in ("revenue", "value"):
+        v = p.get(key)
+        if v is not None and type(v) is not int and type(v) is not float:
+            out.append(
+                Violation(f"reserved/{key}-type", "error", f"properties.{key}", _money_text(key, v))
+            )
+    cur = p.get("currency")
+    if cur is not None and (type(cur) is not str or cur not in CURRENCIES):
+        _currency(cur, out)
 
-
-# -- page and screen properties -------------------------------------------------------------
 
 _S = compile_type("string")
-_PAGE_PROPS: tuple[tuple[str, TypeSpec], ...] = (
-    ("name", _S),
-    ("category", _S),
-    ("path", _S),
-    ("referrer", _S),
-    ("search", _S),
-    ("title", _S),
-    ("url", _S),
-    ("keywords", compile_type("array<string>")),
-)
+_PAGE_PROPS: dict[str, TypeSpec] = {
+    "name": _S,
+    "category": _S,
+    "path": _S,
+    "referrer": _S,
+    "search": _S,
+    "title": _S,
+    "url": _S,
+    "keywords": compile_type("array<string>"),
+}
 
 
-@message_rule(
-    "reserved/page-property-type",
-    "error",
-    "A page call's reserved properties have their types: name, category, path, referrer, "
-    "search, title and url are strings; keywords is an array of strings.",
-    "Destinations build page views from these fields; another type is misread or dropped.",
-    examples=[
-        {"type": "page", "anonymousId": _ANON, "properties": {"url": {"href": "https://x.io"}}},
-        {"type": "page", "anonymousId": _ANON, "properties": {"keywords": "pricing,plans"}},
-    ],
-    passes=[
-        {
-            "type": "page",
-            "anonymousId": _ANON,
-            "properties": {
-                "path": "/pricing",
-                "url": "https://x.io/pricing",
-                "keywords": ["plans"],
-            },
-        }
-    ],
-    types=["page"],
-)
-def page_property_type(
-    message: dict[str, Any], meta: MessageMeta
-) -> list[Violation] | tuple[Violation, ...]:
-    p = message.get("properties")
-    if type(p) is not dict or not p:
-        return _NONE
-    out: list[Violation] = []
-    for key, spec in _PAGE_PROPS:
-        v = p.get(key)
-        if v is not None:
-            check_typed("reserved/page-property-type", "error", v, spec, f"properties.{key}", out)
-    return out if out else _NONE
-
-
-@message_rule(
-    "reserved/screen-property-type",
-    "error",
-    "A screen call's reserved property `name` is a string.",
-    "Destinations read properties.name as the screen name.",
-    examples=[{"type": "screen", "anonymousId": _ANON, "properties": {"name": 3}}],
-    passes=[{"type": "screen", "anonymousId": _ANON, "properties": {"name": "Home"}}],
-    types=["screen"],
-)
-def screen_property_type(
-    message: dict[str, Any], meta: MessageMeta
-) -> list[Violation] | tuple[Violation, ...]:
-    p = message.get("properties")
-    if type(p) is not dict:
-        return _NONE
-    v = p.get("name")
-    if v is None:
-        return _NONE
-    out: list[Violation] = []
-    check_typed("reserved/screen-property-type", "error", v, _S, "properties.name", out)
-    return out if out else _NONE
+def _page_props(p: dict[str, Any], out: list[Violation]) -> None:
+    for key, v in p.items():
+        spec = _PAGE_PROPS.get(key)
+        if spec is None or v is None or (spec.simple and type(v) in spec.pytypes):
+            continue
+        check_typed("reserved/page-property-type", "error", v, spec, f"properties.{key}", out)
 
 
 # -- traits ----------------------------------------------------------------------------------
@@ -299,50 +185,113 @@ _GROUP_SPECS = _compile(_GROUP_TRAITS)
 _NESTED = {"address": _compile(_ADDRESS_FIELDS), "company": _compile(_COMPANY_FIELDS)}
 
 
-def _check_traits(
+_DATE_TRAITS = frozenset({"createdAt", "created_at", "birthday"})
+_CASE_PAIRS = (("firstName", "first_name"), ("lastName", "last_name"), ("createdAt", "created_at"))
+
+
+def _traits(
     rule: str, traits: dict[str, Any], specs: dict[str, TypeSpec], path: str, out: list[Violation]
 ) -> None:
-    if len(traits) < len(specs):
-        items = [(k, specs.get(k)) for k in traits]
-    else:
-        items = [(k, s) for k, s in specs.items() if k in traits]
-    for key, spec in items:
-        if spec is None:
+    """Types (``rule``), email shape, ISO-8601 dates and mixed spellings of one traits object."""
+    for key, v in traits.items():
+        spec = specs.get(key)
+        if spec is None or v is None:
             continue
-        v = traits[key]
-        if v is None:
-            continue
-        p = f"{path}.{key}"
-        if not spec.type_ok(v):
+        tv = type(v)
+        if tv not in spec.pytypes:
+            p = f"{path}.{key}"
             out.append(Violation(rule, "error", p, f"{p} is {described(v)}; send {spec.text}."))
             continue
-        nested = _NESTED.get(key)
-        if nested is not None and type(v) is dict:
-            for nk, nv in v.items():
-                ns = nested.get(nk)
-                if ns is not None:
-                    check_typed(rule, "error", nv, ns, f"{p}.{nk}", out)
+        if key == "email":
+            if not looks_like_email(v):
+                out.append(
+                    Violation(
+                        "reserved/email-format",
+                        "warning",
+                        f"{path}.email",
+                        f"{path}.email is {preview(v)}, which is not an email address; send "
+                        "name@domain or leave the trait out.",
+                    )
+                )
+        elif key in _DATE_TRAITS:
+            if tv is not str or parse_time(v) is None:
+                p = f"{path}.{key}"
+                out.append(
+                    Violation(
+                        "reserved/trait-date-format",
+                        "warning",
+                        p,
+                        f"{p} is {described(v)}, not an ISO-8601 date; send e.g. "
+                        '"2015-12-12T19:11:01Z".',
+                    )
+                )
+        elif tv is dict:
+            nested = _NESTED.get(key)
+            if nested is not None:
+                for nk, nv in v.items():
+                    ns = nested.get(nk)
+                    if ns is not None and nv is not None and type(nv) not in ns.pytypes:
+                        check_typed(rule, "error", nv, ns, f"{path}.{key}.{nk}", out)
+    for camel, snake in _CASE_PAIRS:
+        if camel in traits and snake in traits:
+            out.append(
+                Violation(
+                    "reserved/trait-case-mixed",
+                    "warning",
+                    f"{path}.{snake}",
+                    f"{path} has both {camel} and {snake}; keep one spelling "
+                    "(destinations see two traits).",
+                )
+            )
 
 
-def _user_trait_objects(message: dict[str, Any]) -> list[tuple[str, dict[str, Any]]]:
-    found: list[tuple[str, dict[str, Any]]] = []
-    if message.get("type") == "identify":
-        t = message.get("traits")
-        if type(t) is dict and t:
-            found.append(("traits", t))
+_USER_RULE = "reserved/identify-trait-type"
+_GROUP_RULE = "reserved/group-trait-type"
+
+
+@checker("reserved")
+def check_reserved(
+    message: dict[str, Any], meta: MessageMeta
+) -> list[Violation] | tuple[Violation, ...]:
+    out: list[Violation] = []
+    t = message.get("type")
+    if t == "track":
+        p = message.get("properties")
+        if type(p) is dict and p:
+            _track_props(p, out)
+    elif t == "page":
+        p = message.get("properties")
+        if type(p) is dict and p:
+            _page_props(p, out)
+    elif t == "screen":
+        p = message.get("properties")
+        if type(p) is dict:
+            name = p.get("name")
+            if name is not None and type(name) is not str:
+                check_typed(
+                    "reserved/screen-property-type", "error", name, _S, "properties.name", out
+                )
+    elif t == "identify":
+        tr = message.get("traits")
+        if type(tr) is dict and tr:
+            _traits(_USER_RULE, tr, _USER_SPECS, "traits", out)
+    elif t == "group":
+        tr = message.get("traits")
+        if type(tr) is dict and tr:
+            _traits(_GROUP_RULE, tr, _GROUP_SPECS, "traits", out)
     ctx = message.get("context")
     if type(ctx) is dict:
-        t = ctx.get("traits")
-        if type(t) is dict and t:
-            found.append(("context.traits", t))
-    return found
+        tr = ctx.get("traits")
+        if type(tr) is dict and tr:
+            _traits(_USER_RULE, tr, _USER_SPECS, "context.traits", out)
+    return out if out else _NONE
 
 
-def _group_trait_objects(message: dict[str, Any]) -> list[tuple[str, dict[str, Any]]]:
-    if message.get("type") != "group":
-        return []
-    t = message.get("traits")
-    return [("traits", t)] if type(t) is dict and t else []
+# -- the rules ------------------------------------------------------------------------------
+
+
+def _track(props: dict[str, Any]) -> dict[str, Any]:
+    return {"type": "track", "event": "Plan Upgraded", "anonymousId": _ANON, "properties": props}
 
 
 def _identify(traits: dict[str, Any]) -> dict[str, Any]:
@@ -353,7 +302,82 @@ def _group(traits: dict[str, Any]) -> dict[str, Any]:
     return {"type": "group", "userId": "u-1", "groupId": "g-1", "traits": traits}
 
 
-@message_rule(
+for _key, _meaning in (
+    ("revenue", "a decimal amount such as 19.99"),
+    ("value", "an abstract worth of the event"),
+):
+    checked_rule(
+        f"reserved/{_key}-type",
+        "error",
+        f"`properties.{_key}` on a track call is a number ({_meaning}).",
+        f'Destinations sum {_key} as a number; a string such as "19.99" is dropped or counted '
+        "as zero.",
+        checker="reserved",
+        examples=[_track({_key: "19.99"}), _track({_key: "$5"}), _track({_key: True})],
+        passes=[_track({_key: 19.99}), _track({_key: 0}), _track({})],
+        types=["track"],
+    )
+
+checked_rule(
+    "reserved/currency-code",
+    "error",
+    "`properties.currency` on a track call is an ISO 4217 code such as `USD`.",
+    "Revenue destinations convert by this code; an unknown code is rejected or the amount is "
+    "booked in US dollars.",
+    checker="reserved",
+    examples=[
+        _track({"revenue": 10, "currency": "$"}),
+        _track({"currency": "dollars"}),
+        _track({"currency": 840}),
+    ],
+    passes=[_track({"revenue": 10, "currency": "EUR"}), _track({"revenue": 10})],
+    types=["track"],
+)
+checked_rule(
+    "reserved/currency-case",
+    "warning",
+    "`properties.currency` is written in upper case (`USD`, not `usd`).",
+    "ISO 4217 codes are upper case and some destinations compare them exactly.",
+    checker="reserved",
+    examples=[_track({"revenue": 10, "currency": "usd"})],
+    passes=[_track({"revenue": 10, "currency": "USD"})],
+    types=["track"],
+)
+checked_rule(
+    "reserved/page-property-type",
+    "error",
+    "A page call's reserved properties have their types: name, category, path, referrer, "
+    "search, title and url are strings; keywords is an array of strings.",
+    "Destinations build page views from these fields; another type is misread or dropped.",
+    checker="reserved",
+    examples=[
+        {"type": "page", "anonymousId": _ANON, "properties": {"url": {"href": "https://x.io"}}},
+        {"type": "page", "anonymousId": _ANON, "properties": {"keywords": "pricing,plans"}},
+    ],
+    passes=[
+        {
+            "type": "page",
+            "anonymousId": _ANON,
+            "properties": {
+                "path": "/pricing",
+                "url": "https://x.io/pricing",
+                "keywords": ["plans"],
+            },
+        }
+    ],
+    types=["page"],
+)
+checked_rule(
+    "reserved/screen-property-type",
+    "error",
+    "A screen call's reserved property `name` is a string.",
+    "Destinations read properties.name as the screen name.",
+    checker="reserved",
+    examples=[{"type": "screen", "anonymousId": _ANON, "properties": {"name": 3}}],
+    passes=[{"type": "screen", "anonymousId": _ANON, "properties": {"name": "Home"}}],
+    types=["screen"],
+)
+checked_rule(
     "reserved/identify-trait-type",
     "error",
     "Reserved user traits (on identify and in `context.traits`) have their documented types: "
@@ -361,6 +385,7 @@ def _group(traits: dict[str, Any]) -> dict[str, Any]:
     "phone, title, username, website, avatar, gender, description, id are strings.",
     "Destinations map reserved traits onto typed profile fields; a value of another type is "
     "rejected or lost.",
+    checker="reserved",
     examples=[
         _identify({"age": "34"}),
         _identify({"phone": 5550100}),
@@ -383,19 +408,7 @@ def _group(traits: dict[str, Any]) -> dict[str, Any]:
         _identify({"age": None}),
     ],
 )
-def identify_trait_type(
-    message: dict[str, Any], meta: MessageMeta
-) -> list[Violation] | tuple[Violation, ...]:
-    objs = _user_trait_objects(message)
-    if not objs:
-        return _NONE
-    out: list[Violation] = []
-    for path, traits in objs:
-        _check_traits("reserved/identify-trait-type", traits, _USER_SPECS, path, out)
-    return out if out else _NONE
-
-
-@message_rule(
+checked_rule(
     "reserved/group-trait-type",
     "error",
     "Reserved group traits have their documented types: address is an object; employees is a "
@@ -403,122 +416,36 @@ def identify_trait_type(
     "are strings.",
     "Destinations map reserved group traits onto typed account fields; a value of another "
     "type is rejected or lost.",
+    checker="reserved",
     examples=[_group({"name": ["Initech"]}), _group({"employees": {"count": 30}})],
     passes=[_group({"name": "Initech", "employees": 329, "plan": "enterprise"})],
     types=["group"],
 )
-def group_trait_type(
-    message: dict[str, Any], meta: MessageMeta
-) -> list[Violation] | tuple[Violation, ...]:
-    objs = _group_trait_objects(message)
-    if not objs:
-        return _NONE
-    out: list[Violation] = []
-    for path, traits in objs:
-        _check_traits("reserved/group-trait-type", traits, _GROUP_SPECS, path, out)
-    return out if out else _NONE
-
-
-def _all_trait_objects(message: dict[str, Any]) -> list[tuple[str, dict[str, Any]]]:
-    if message.get("type") == "group":
-        return _group_trait_objects(message) + _user_trait_objects(message)
-    return _user_trait_objects(message)
-
-
-@message_rule(
+checked_rule(
     "reserved/email-format",
     "warning",
     "The reserved `email` trait looks like an email address.",
     "Email and CRM destinations reject or bounce an address they cannot parse.",
+    checker="reserved",
     examples=[_identify({"email": "jane.example.com"}), _group({"email": "sales at initech"})],
     passes=[_identify({"email": "jane@example.com"})],
 )
-def email_format(
-    message: dict[str, Any], meta: MessageMeta
-) -> list[Violation] | tuple[Violation, ...]:
-    out: list[Violation] | None = None
-    for path, traits in _all_trait_objects(message):
-        v = traits.get("email")
-        if type(v) is not str or looks_like_email(v):
-            continue
-        if out is None:
-            out = []
-        out.append(
-            Violation(
-                "reserved/email-format",
-                "warning",
-                f"{path}.email",
-                f"{path}.email is {preview(v)}, which is not an email address; send "
-                "name@domain or leave the trait out.",
-            )
-        )
-    return out if out is not None else _NONE
-
-
-_DATE_TRAITS = ("createdAt", "created_at", "birthday")
-
-
-@message_rule(
+checked_rule(
     "reserved/trait-date-format",
     "warning",
     "Date traits (`createdAt`, `created_at`, `birthday`) are ISO-8601 strings.",
     "Segment and destinations parse dates as ISO-8601; an epoch number or a local format is "
     "stored as a plain value or misread.",
+    checker="reserved",
     examples=[_identify({"createdAt": 1449947461}), _identify({"birthday": "12/31/1990"})],
     passes=[_identify({"createdAt": "2015-12-12T19:11:01Z", "birthday": "1990-12-31"})],
 )
-def trait_date_format(
-    message: dict[str, Any], meta: MessageMeta
-) -> list[Violation] | tuple[Violation, ...]:
-    out: list[Violation] | None = None
-    for path, traits in _all_trait_objects(message):
-        for key in _DATE_TRAITS:
-            v = traits.get(key)
-            if v is None or type(v) not in (str, int, float):
-                continue  # other types are the type rules' business
-            if type(v) is str and parse_time(v) is not None:
-                continue
-            if out is None:
-                out = []
-            out.append(
-                Violation(
-                    "reserved/trait-date-format",
-                    "warning",
-                    f"{path}.{key}",
-                    f"{path}.{key} is {described(v)}, not an ISO-8601 date; send e.g. "
-                    '"2015-12-12T19:11:01Z".',
-                )
-            )
-    return out if out is not None else _NONE
-
-
-_CASE_PAIRS = (("firstName", "first_name"), ("lastName", "last_name"), ("createdAt", "created_at"))
-
-
-@message_rule(
+checked_rule(
     "reserved/trait-case-mixed",
     "warning",
     "A reserved trait is not sent in both camelCase and snake_case (`firstName` and `first_name`).",
     "Both spellings are accepted, so sending both creates duplicate traits in destinations.",
+    checker="reserved",
     examples=[_identify({"firstName": "Jane", "first_name": "Jane"})],
     passes=[_identify({"firstName": "Jane", "lastName": "Doe"})],
 )
-def trait_case_mixed(
-    message: dict[str, Any], meta: MessageMeta
-) -> list[Violation] | tuple[Violation, ...]:
-    out: list[Violation] | None = None
-    for path, traits in _all_trait_objects(message):
-        for camel, snake in _CASE_PAIRS:
-            if camel in traits and snake in traits:
-                if out is None:
-                    out = []
-                out.append(
-                    Violation(
-                        "reserved/trait-case-mixed",
-                        "warning",
-                        f"{path}.{snake}",
-                        f"{path} has both {camel} and {snake}; keep one spelling "
-                        "(destinations see two traits).",
-                    )
-                )
-    return out if out is not None else _NONE

@@ -2,8 +2,9 @@
 A/B testing, AI copilot, consent): documented property types, name spelling, legacy names.
 
 The event table lives in ``data/semantic_events.json``; it is compiled once, on import, into
-per-event tuples of (property, TypeSpec) so checking an event is a dict lookup plus a walk
-over the properties it documents.
+per-event dicts of property -> TypeSpec, so checking an event is a dict lookup plus a walk
+over the properties it actually has. One checker (``check_semantic``) reports every rule of
+this module; each rule is registered below it with its own id, docs and examples.
 """
 
 from __future__ import annotations
@@ -14,7 +15,7 @@ from pathlib import Path
 from typing import Any
 
 from inspector.model import MessageMeta, Violation
-from inspector.spec.registry import message_rule
+from inspector.spec.registry import checked_rule, checker
 from inspector.spec.values import TypeSpec, check_typed, compile_type, described, preview
 
 _NONE: tuple[Violation, ...] = ()
@@ -44,11 +45,11 @@ class EventSpec:
     name: str
     family: str
     #: top-level properties
-    props: tuple[tuple[str, TypeSpec], ...]
+    props: dict[str, TypeSpec]
     #: array property -> fields of each item (products.$.price)
-    arrays: tuple[tuple[str, tuple[tuple[str, TypeSpec], ...]], ...]
+    arrays: dict[str, dict[str, TypeSpec]]
     #: object property -> its fields (campaign.source)
-    objects: tuple[tuple[str, tuple[tuple[str, TypeSpec], ...]], ...]
+    objects: dict[str, dict[str, TypeSpec]]
 
 
 def _compile_event(name: str, entry: dict[str, Any]) -> EventSpec:
@@ -69,15 +70,15 @@ def _compile_event(name: str, entry: dict[str, Any]) -> EventSpec:
     for base in objects:
         top.setdefault(base, "object")
 
-    def comp(d: dict[str, str]) -> tuple[tuple[str, TypeSpec], ...]:
-        return tuple((k, compile_type(v)) for k, v in d.items())
+    def comp(d: dict[str, str]) -> dict[str, TypeSpec]:
+        return {k: compile_type(v) for k, v in d.items()}
 
     return EventSpec(
         name,
         entry["family"],
         comp(top),
-        tuple((k, comp(v)) for k, v in arrays.items()),
-        tuple((k, comp(v)) for k, v in objects.items()),
+        {k: comp(v) for k, v in arrays.items()},
+        {k: comp(v) for k, v in objects.items()},
     )
 
 
@@ -120,6 +121,149 @@ def _lookup(event: str) -> tuple[str, str] | None:
     return result
 
 
+# -- the checker ----------------------------------------------------------------------------
+
+_TYPE = "semantic/property-type"
+_VALUE = "semantic/property-value"
+
+
+def _fields(
+    fields: dict[str, TypeSpec], obj: dict[str, Any], base: str, out: list[Violation]
+) -> None:
+    for k, v in obj.items():
+        s = fields.get(k)
+        if s is None or v is None or (s.simple and type(v) in s.pytypes):
+            continue
+        check_typed(_TYPE, "error", v, s, f"{base}.{k}", out, _VALUE, "warning")
+
+
+def _walk(spec: EventSpec, props: dict[str, Any], out: list[Violation]) -> None:
+    _fields(spec.props, props, "properties", out)
+    for key, fields in spec.arrays.items():
+        items = props.get(key)
+        if type(items) is not list:
+            continue
+        for i, item in enumerate(items):
+            if type(item) is dict:
+                _fields(fields, item, f"properties.{key}[{i}]", out)
+    for key, fields in spec.objects.items():
+        obj = props.get(key)
+        if type(obj) is dict:
+            _fields(fields, obj, f"properties.{key}", out)
+
+
+def _consent(message: dict[str, Any], out: list[Violation]) -> None:
+    ctx = message.get("context")
+    consent = ctx.get("consent") if type(ctx) is dict else None
+    prefs = consent.get("categoryPreferences") if type(consent) is dict else None
+    path = "context.consent.categoryPreferences"
+    if type(prefs) is not dict:
+        what = "missing" if prefs is None else described(prefs)
+        out.append(
+            Violation(
+                "semantic/consent-preferences",
+                "error",
+                path,
+                f"{path} is {what}; send an object mapping each consent category to true or false.",
+            )
+        )
+        return
+    for k, v in prefs.items():
+        if type(v) is not bool:
+            out.append(
+                Violation(
+                    "semantic/consent-preferences",
+                    "error",
+                    f"{path}.{k}",
+                    f"{path}.{k} is {described(v)}; send true or false.",
+                )
+            )
+
+
+def _name(ev: str, out: list[Violation]) -> None:
+    """Legacy (v1) names and semantic names with the wrong case or separators."""
+    old = ev if ev in LEGACY else None
+    if old is None:
+        hit = _lookup(ev)
+        if hit is None:
+            return
+        if hit[0] == "case":
+            out.append(
+                Violation(
+                    "semantic/event-name-case",
+                    "warning",
+                    "event",
+                    f'event {preview(ev)} is the semantic event "{hit[1]}" spelled differently; '
+                    f'send exactly "{hit[1]}" so destinations recognise it.',
+                )
+            )
+            return
+        old = hit[1]
+    out.append(
+        Violation(
+            "semantic/legacy-v1-name",
+            "warning",
+            "event",
+            f'event {preview(ev)} is the old ecommerce name "{old}"; send "{LEGACY[old]}" '
+            "(ecommerce v2).",
+        )
+    )
+
+
+@checker("semantic", types=("track",))
+def check_semantic(
+    message: dict[str, Any], meta: MessageMeta
+) -> list[Violation] | tuple[Violation, ...]:
+    ev = message.get("event")
+    if type(ev) is not str:
+        return _NONE
+    spec = EVENTS.get(ev)
+    out: list[Violation] = []
+    if spec is None:
+        if ev in _PLAIN:
+            return _NONE
+        _name(ev, out)
+        if not out and len(_PLAIN) < 10_000:
+            _PLAIN.add(ev)
+        return out if out else _NONE
+    props = message.get("properties")
+    if type(props) is dict and props:
+        _walk(spec, props, out)
+    family = spec.family
+    if family == "b2b_saas":
+        ctx = message.get("context")
+        if type(ctx) is not dict or ctx.get("groupId") is None:
+            out.append(
+                Violation(
+                    "semantic/b2b-group-id",
+                    "info",
+                    "context.groupId",
+                    f'"{ev}" is a B2B SaaS event; set context.groupId to the account id so '
+                    "account-level tools attribute it.",
+                )
+            )
+    elif family == "consent":
+        _consent(message, out)
+    elif ev in INTERNAL_EVENTS:
+        out.append(
+            Violation(
+                "semantic/internal-event",
+                "info",
+                "event",
+                f'"{ev}" is emitted by Segment\'s own tooling; rename your event unless this '
+                "message really comes from Protocols or Typewriter.",
+            )
+        )
+    return out if out else _NONE
+
+
+#: Event names known to be neither semantic nor near misses (bounded memo).
+_PLAIN: set[str] = set()
+
+
+# -- the rules ------------------------------------------------------------------------------
+
+
 def _track(event: str, props: dict[str, Any] | None = None, **extra: Any) -> dict[str, Any]:
     msg: dict[str, Any] = {"type": "track", "event": event, "anonymousId": _ANON}
     if props is not None:
@@ -128,75 +272,14 @@ def _track(event: str, props: dict[str, Any] | None = None, **extra: Any) -> dic
     return msg
 
 
-# -- documented property types ----------------------------------------------------------------
-
-
-def _walk(spec: EventSpec, props: dict[str, Any], values: bool, out: list[Violation]) -> None:
-    """Type findings (``values=False``) or enum/range/date findings (``values=True``)."""
-    rule = "semantic/property-value" if values else "semantic/property-type"
-    for key, ts in spec.props:
-        v = props.get(key)
-        if v is None:
-            continue
-        if values:
-            if ts.items is None and ts.type_ok(v):
-                check_typed(rule, "error", v, ts, f"properties.{key}", out, rule, "warning")
-        else:
-            check_typed(rule, "error", v, ts, f"properties.{key}", out)
-    for key, fields in spec.arrays:
-        items = props.get(key)
-        if type(items) is not list:
-            continue
-        for i, item in enumerate(items):
-            if type(item) is not dict:
-                continue
-            base = f"properties.{key}[{i}]"
-            for fk, fs in fields:
-                fv = item.get(fk)
-                if fv is None:
-                    continue
-                if values:
-                    if fs.items is None and fs.type_ok(fv):
-                        check_typed(rule, "error", fv, fs, f"{base}.{fk}", out, rule, "warning")
-                else:
-                    check_typed(rule, "error", fv, fs, f"{base}.{fk}", out)
-    for key, fields in spec.objects:
-        obj = props.get(key)
-        if type(obj) is not dict:
-            continue
-        for fk, fs in fields:
-            fv = obj.get(fk)
-            if fv is None:
-                continue
-            if values:
-                if fs.items is None and fs.type_ok(fv):
-                    check_typed(
-                        rule, "error", fv, fs, f"properties.{key}.{fk}", out, rule, "warning"
-                    )
-            else:
-                check_typed(rule, "error", fv, fs, f"properties.{key}.{fk}", out)
-
-
-def _spec_and_props(message: dict[str, Any]) -> tuple[EventSpec, dict[str, Any]] | None:
-    ev = message.get("event")
-    if type(ev) is not str:
-        return None
-    spec = EVENTS.get(ev)
-    if spec is None:
-        return None
-    props = message.get("properties")
-    if type(props) is not dict or not props:
-        return None
-    return spec, props
-
-
-@message_rule(
+checked_rule(
     "semantic/property-type",
     "error",
     "Properties of a semantic event (Order Completed, Product Viewed, Video Playback Started, "
     "...) have the types the Spec documents, including each `products[]` item.",
     "Destinations map semantic events field by field; a price sent as a string or a products "
     "entry that is not an object is dropped or breaks the mapping.",
+    checker="semantic",
     examples=[
         _track(
             "Order Completed",
@@ -215,22 +298,11 @@ def _spec_and_props(message: dict[str, Any]) -> tuple[EventSpec, dict[str, Any]]
                 "products": [{"product_id": "p1", "price": 19.99, "quantity": 1}],
             },
         ),
-        _track("order completed", {"products": "none"}),
+        _track("Video Playback Paused", {"position": 12.0, "total_length": None}),
     ],
     types=["track"],
 )
-def property_type(
-    message: dict[str, Any], meta: MessageMeta
-) -> list[Violation] | tuple[Violation, ...]:
-    found = _spec_and_props(message)
-    if found is None:
-        return _NONE
-    out: list[Violation] = []
-    _walk(found[0], found[1], False, out)
-    return out if out else _NONE
-
-
-@message_rule(
+checked_rule(
     "semantic/property-value",
     "warning",
     "Properties of a semantic event with a fixed set of values or a range stay inside it "
@@ -238,99 +310,47 @@ def property_type(
     "ISO-8601).",
     "Destinations translate these values one to one; anything else is passed on as unknown "
     "or rejected.",
+    checker="semantic",
     examples=[
         _track("Video Playback Started", {"ad_type": "preroll"}),
         _track("Video Playback Paused", {"sound": 150}),
-        _track("Trial Started", {"trial_start_date": "next monday"}),
+        _track("Trial Started", {"trial_start_date": "next monday"}, context={"groupId": "a"}),
     ],
     passes=[_track("Video Playback Paused", {"ad_type": "mid-roll", "sound": 80})],
     types=["track"],
 )
-def property_value(
-    message: dict[str, Any], meta: MessageMeta
-) -> list[Violation] | tuple[Violation, ...]:
-    found = _spec_and_props(message)
-    if found is None:
-        return _NONE
-    out: list[Violation] = []
-    _walk(found[0], found[1], True, out)
-    return out if out else _NONE
-
-
-# -- names --------------------------------------------------------------------------------------
-
-
-@message_rule(
+checked_rule(
     "semantic/event-name-case",
     "warning",
     "An event that is a semantic event apart from case or separators is spelled exactly as "
     "the Spec does (`Order Completed`, not `order_completed`).",
     "Destinations recognise semantic events by exact name; a near miss is treated as a custom "
     "event and loses its special mapping (revenue, funnels, video metrics).",
+    checker="semantic",
     examples=[_track("order completed"), _track("ORDER_COMPLETED"), _track("productViewed")],
     passes=[_track("Order Completed"), _track("Orders Completed Report")],
     types=["track"],
 )
-def event_name_case(message: dict[str, Any], meta: MessageMeta) -> tuple[Violation, ...]:
-    ev = message.get("event")
-    if type(ev) is not str or ev in EVENTS or ev in LEGACY:
-        return _NONE
-    hit = _lookup(ev)
-    if hit is None or hit[0] != "case":
-        return _NONE
-    return (
-        Violation(
-            "semantic/event-name-case",
-            "warning",
-            "event",
-            f'event {preview(ev)} is the semantic event "{hit[1]}" spelled differently; send '
-            f'exactly "{hit[1]}" so destinations recognise it.',
-        ),
-    )
-
-
-@message_rule(
+checked_rule(
     "semantic/legacy-v1-name",
     "warning",
     "Ecommerce events use the v2 names (`Order Completed`), not the v1 or Google Analytics "
     "names (`Completed Order`, `Viewed Product`, `Started Order`).",
-    "Segment still maps the old names, but new destinations and tracking plans expect the v2 "
+    "Segment still maps the old names, but newer destinations and tracking plans expect the v2 "
     "names, and mixing both splits one action across two events.",
+    checker="semantic",
     examples=[_track("Completed Order"), _track("viewed product"), _track("Started Order")],
     passes=[_track("Order Completed"), _track("Product Viewed")],
     types=["track"],
 )
-def legacy_v1_name(message: dict[str, Any], meta: MessageMeta) -> tuple[Violation, ...]:
-    ev = message.get("event")
-    if type(ev) is not str or ev in EVENTS:
-        return _NONE
-    old = ev if ev in LEGACY else None
-    if old is None:
-        hit = _lookup(ev)
-        if hit is None or hit[0] != "legacy":
-            return _NONE
-        old = hit[1]
-    new = LEGACY[old]
-    return (
-        Violation(
-            "semantic/legacy-v1-name",
-            "warning",
-            "event",
-            f'event {preview(ev)} is the old ecommerce name "{old}"; send "{new}" (ecommerce v2).',
-        ),
-    )
-
-
-# -- event-specific context ---------------------------------------------------------------------
-
-
-@message_rule(
+checked_rule(
     "semantic/consent-preferences",
     "error",
     f"A `{CONSENT_EVENT}` event carries `context.consent.categoryPreferences`, an object of "
     "booleans.",
     "Segment discards the event without it: consent state cannot be read "
     "(consent_categorypreferences_should_exist / _should_be_bool).",
+    checker="semantic",
     examples=[
         _track(CONSENT_EVENT),
         _track(CONSENT_EVENT, context={"consent": {"categoryPreferences": {"Advertising": "yes"}}}),
@@ -341,88 +361,26 @@ def legacy_v1_name(message: dict[str, Any], meta: MessageMeta) -> tuple[Violatio
     ],
     types=["track"],
 )
-def consent_preferences(
-    message: dict[str, Any], meta: MessageMeta
-) -> list[Violation] | tuple[Violation, ...]:
-    if message.get("event") != CONSENT_EVENT:
-        return _NONE
-    ctx = message.get("context")
-    consent = ctx.get("consent") if type(ctx) is dict else None
-    prefs = consent.get("categoryPreferences") if type(consent) is dict else None
-    path = "context.consent.categoryPreferences"
-    if type(prefs) is not dict:
-        what = "missing" if prefs is None else described(prefs)
-        return (
-            Violation(
-                "semantic/consent-preferences",
-                "error",
-                path,
-                f"{path} is {what}; send an object mapping each consent category to true or false.",
-            ),
-        )
-    out: list[Violation] = []
-    for k, v in prefs.items():
-        if type(v) is not bool:
-            out.append(
-                Violation(
-                    "semantic/consent-preferences",
-                    "error",
-                    f"{path}.{k}",
-                    f"{path}.{k} is {described(v)}; send true or false.",
-                )
-            )
-    return out if out else _NONE
-
-
-@message_rule(
+checked_rule(
     "semantic/b2b-group-id",
     "info",
     "B2B SaaS events (Signed Up, Account Created, Trial Started, ...) carry `context.groupId`.",
     "Account-level destinations attribute these events to an account through "
     "context.groupId; without it they are tied to the user only.",
+    checker="semantic",
     examples=[_track("Account Created", {"account_name": "Initech"})],
     passes=[_track("Account Created", {"account_name": "Initech"}, context={"groupId": "acct-9"})],
     types=["track"],
 )
-def b2b_group_id(message: dict[str, Any], meta: MessageMeta) -> tuple[Violation, ...]:
-    ev = message.get("event")
-    if type(ev) is not str or ev not in B2B_EVENTS:
-        return _NONE
-    ctx = message.get("context")
-    if type(ctx) is dict and ctx.get("groupId") is not None:
-        return _NONE
-    return (
-        Violation(
-            "semantic/b2b-group-id",
-            "info",
-            "context.groupId",
-            f'"{ev}" is a B2B SaaS event; set context.groupId to the account id so '
-            "account-level tools attribute it.",
-        ),
-    )
-
-
-@message_rule(
+checked_rule(
     "semantic/internal-event",
     "info",
     "Apps do not send the events Segment's own tools emit (`Violation Generated`, "
     "`Unknown Analytics Call Fired`).",
     "These names are reserved for Protocols and Typewriter; sending them by hand mixes real "
-    "violations with fake ones.",
+    "violations with made-up ones.",
+    checker="semantic",
     examples=[_track("Violation Generated")],
     passes=[_track("Order Completed")],
     types=["track"],
 )
-def internal_event(message: dict[str, Any], meta: MessageMeta) -> tuple[Violation, ...]:
-    ev = message.get("event")
-    if type(ev) is not str or ev not in INTERNAL_EVENTS:
-        return _NONE
-    return (
-        Violation(
-            "semantic/internal-event",
-            "info",
-            "event",
-            f'"{ev}" is emitted by Segment\'s own tooling; rename your event unless this '
-            "message really comes from Protocols or Typewriter.",
-        ),
-    )

@@ -7,7 +7,7 @@ message at ingest, and messages can hold any JSON value.
 from __future__ import annotations
 
 import re
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from datetime import datetime
 from typing import Any
 
@@ -140,6 +140,11 @@ class TypeSpec:
     items: TypeSpec | None = None
     #: A string that must be an ISO-8601 date.
     date: bool = False
+    #: Python types that certainly pass (the fast path: ``type(v) in spec.pytypes``). An
+    #: integral float for "integer" is not among them; the full check accepts it.
+    pytypes: frozenset[type] = frozenset()
+    #: Nothing to check beyond the type (no items, enum, range or date).
+    simple: bool = True
 
     def type_ok(self, value: Any) -> bool:
         k = KIND.get(type(value), "other")
@@ -155,7 +160,25 @@ def _a(word: str) -> str:
     return A_KIND.get(word, word)
 
 
+_PYTYPES: dict[str, tuple[type, ...]] = {
+    "string": (str,),
+    "boolean": (bool,),
+    "integer": (int,),
+    "number": (float,),
+    "object": (dict,),
+    "array": (list,),
+    "null": (_NoneType,),
+}
+
+
 def compile_type(spec: str) -> TypeSpec:
+    ts = _compile_type(spec)
+    pytypes = frozenset(t for k in ts.kinds for t in _PYTYPES[k])
+    simple = ts.items is None and ts.values is None and ts.low is None and not ts.date
+    return replace(ts, pytypes=pytypes, simple=simple)
+
+
+def _compile_type(spec: str) -> TypeSpec:
     spec = spec.strip()
     if spec.startswith("array<") and spec.endswith(">"):
         inner = compile_type(spec[6:-1])
