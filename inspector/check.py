@@ -1,0 +1,149 @@
+"""`inspector check` without the command line: run the Spec engine over message files.
+
+``check_paths`` yields one ``Checked`` per message, in input order across all files, with
+one Engine (one session: duplicate messageIds are found across files). ``summarize`` and
+``to_json`` build the ``--format json`` document; ``format_text`` the human one.
+"""
+
+from __future__ import annotations
+
+import json
+from collections import Counter
+from collections.abc import Callable, Iterable, Iterator
+from dataclasses import dataclass
+from typing import Any
+
+import orjson
+
+from inspector.model import MessageMeta, Violation
+from inspector.safety import clean
+from inspector.sources import iter_records
+from inspector.spec.engine import Engine
+
+
+@dataclass(slots=True)
+class Checked:
+    index: int
+    message: Any
+    violations: list[Violation]
+
+    @property
+    def message_id(self) -> str | None:
+        m = self.message
+        mid = m.get("messageId") if type(m) is dict else None
+        return mid if type(mid) is str else None
+
+    @property
+    def type(self) -> str | None:
+        m = self.message
+        t = m.get("type") if type(m) is dict else None
+        return t if type(t) is str else None
+
+    @property
+    def event(self) -> str | None:
+        """The event name of a track call, the name of a page or screen call."""
+        m = self.message
+        if type(m) is not dict:
+            return None
+        key = "event" if m.get("type") == "track" else "name"
+        if m.get("type") not in ("track", "page", "screen"):
+            return None
+        v = m.get(key)
+        return v if type(v) is str else None
+
+    def to_dict(self) -> dict[str, Any]:
+        return {
+            "index": self.index,
+            "messageId": self.message_id,
+            "type": self.type,
+            "event": self.event,
+            "violations": [v.to_dict() for v in self.violations],
+        }
+
+
+def message_size(message: Any) -> int:
+    """Bytes of the message's JSON when its original text is not known."""
+    try:
+        return len(orjson.dumps(message))
+    except (TypeError, orjson.JSONEncodeError):
+        # integers beyond 64 bits, NaN: the standard library writes them
+        return len(json.dumps(message, ensure_ascii=False).encode("utf-8", "surrogatepass"))
+
+
+def check_paths(paths: Iterable[str], engine: Engine | None = None) -> Iterator[Checked]:
+    """Check every message of every file, in order. Raises ``SourceError`` for a bad file."""
+    engine = engine or Engine()
+    check = engine.check
+    index = 0
+    for path in paths:
+        for rec in iter_records(path):
+            size = len(rec.raw) if rec.raw is not None else message_size(rec.message)
+            meta = MessageMeta(
+                size, rec.batch_count, rec.batch_index, rec.received_at, rec.endpoint
+            )
+            yield Checked(index, rec.message, check(rec.message, meta))
+            index += 1
+
+
+def summarize(results: Iterable[Checked]) -> dict[str, Any]:
+    counts: Counter[str] = Counter()
+    by_rule: Counter[str] = Counter()
+    n = 0
+    for r in results:
+        n += 1
+        for v in r.violations:
+            counts[v.severity] += 1
+            by_rule[v.rule] += 1
+    return {
+        "messages": n,
+        "errors": counts["error"],
+        "warnings": counts["warning"],
+        "info": counts["info"],
+        "by_rule": dict(sorted(by_rule.items())),
+    }
+
+
+def to_json(results: list[Checked]) -> bytes:
+    doc = {"messages": [r.to_dict() for r in results], "summary": summarize(results)}
+    return orjson.dumps(doc, option=orjson.OPT_INDENT_2)
+
+
+_SEVERITY_COLOUR = {"error": "red", "warning": "yellow", "info": "cyan"}
+
+
+def format_text(
+    results: Iterable[Checked],
+    style: Callable[..., str] | None = None,
+    show_clean: bool = False,
+) -> Iterator[str]:
+    """Lines of the text report: a header per message with findings, one line per finding,
+    and a summary line. ``style`` is ``click.style`` when colour is wanted."""
+
+    def paint(text: str, **kw: Any) -> str:
+        return style(text, **kw) if style is not None else text
+
+    counts: Counter[str] = Counter()
+    n = 0
+    for r in results:
+        n += 1
+        if not r.violations and not show_clean:
+            continue
+        head = [f"#{r.index}", r.type or "?"]
+        if r.event is not None:
+            head.append(json.dumps(clean(r.event, 80), ensure_ascii=False))
+        if r.message_id is not None:
+            head.append(f"messageId={clean(r.message_id, 60)}")
+        yield paint(" ".join(head), bold=True)
+        for v in r.violations:
+            counts[v.severity] += 1
+            sev = paint(
+                v.severity.ljust(7), fg=_SEVERITY_COLOUR.get(v.severity), bold=v.severity == "error"
+            )
+            path = clean(v.path, 120) or "(message)"
+            yield f"  {sev} {v.rule}  {path}  {clean(v.message, 400)}"
+    e, w, i = counts["error"], counts["warning"], counts["info"]
+    summary = (
+        f"{n} message{'s' if n != 1 else ''}, {e} error{'s' if e != 1 else ''}, "
+        f"{w} warning{'s' if w != 1 else ''}, {i} info"
+    )
+    yield paint(summary, fg="red" if e else ("yellow" if w else "green"), bold=True)

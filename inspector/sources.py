@@ -1,0 +1,263 @@
+"""Read messages from files: NDJSON, a JSON array, a batch body, an inspector JSON export,
+a HAR capture, or a saved SQLite session. The format is detected from the content.
+
+``load_messages(path)`` yields the messages; ``iter_records(path)`` yields them with what
+is known about how they were sent (exact bytes, batch position, arrival time), which
+``inspector check`` passes to the rules. ``"-"`` reads standard input.
+"""
+
+from __future__ import annotations
+
+import json
+import os
+import sys
+from collections.abc import Iterator
+from dataclasses import dataclass
+from typing import Any
+from urllib.parse import urlsplit
+
+import orjson
+
+SQLITE_MAGIC = b"SQLite format 3\x00"
+
+#: Request paths that carry messages (the last path segment), as the SDKs send them.
+INGEST_PATHS: dict[str, str | None] = {
+    "batch": None,
+    "b": None,
+    "import": None,
+    "track": "track",
+    "t": "track",
+    "identify": "identify",
+    "i": "identify",
+    "page": "page",
+    "p": "page",
+    "screen": "screen",
+    "s": "screen",
+    "group": "group",
+    "g": "group",
+    "alias": "alias",
+    "a": "alias",
+}
+
+
+class SourceError(Exception):
+    """A file could not be read as messages; the text is one line, fit for the user."""
+
+
+@dataclass(slots=True)
+class Record:
+    """One message and what is known about how it was sent."""
+
+    message: Any
+    #: The message's exact JSON bytes, when the file holds them (NDJSON lines).
+    raw: bytes | None = None
+    batch_count: int = 1
+    batch_index: int = 0
+    received_at: str | None = None
+    endpoint: str = ""
+
+
+def load_messages(path: str | os.PathLike[str]) -> Iterator[Any]:
+    """Every message in the file, in order (any JSON value; not only objects)."""
+    for rec in iter_records(path):
+        yield rec.message
+
+
+def iter_records(path: str | os.PathLike[str]) -> Iterator[Record]:
+    """Every message in the file with its sending details. Raises ``SourceError``."""
+    name = os.fspath(path)
+    data = _read(name)
+    if data.startswith(SQLITE_MAGIC):
+        if name == "-":
+            raise SourceError("standard input holds a SQLite session; pass its file path instead")
+        yield from _sqlite(name)
+        return
+    text = data[3:] if data.startswith(b"\xef\xbb\xbf") else data
+    if not text.strip():
+        return
+    try:
+        doc = _loads(text)
+    except ValueError as exc:
+        yield from _ndjson(name, text, exc)
+        return
+    yield from _document(name, doc)
+
+
+# -- reading ---------------------------------------------------------------------------------
+
+
+def _read(name: str) -> bytes:
+    try:
+        if name == "-":
+            return sys.stdin.buffer.read()
+        with open(name, "rb") as f:
+            return f.read()
+    except FileNotFoundError:
+        raise SourceError(f"{name}: no such file") from None
+    except IsADirectoryError:
+        raise SourceError(f"{name}: is a directory, not a file") from None
+    except PermissionError:
+        raise SourceError(f"{name}: permission denied") from None
+    except OSError as exc:
+        raise SourceError(f"{name}: cannot read ({exc.strerror or exc})") from None
+
+
+def _loads(text: bytes | str) -> Any:
+    """orjson, falling back to the standard library for what orjson refuses but JSON
+    senders produce (lone surrogates, integers beyond 64 bits)."""
+    try:
+        return orjson.loads(text)
+    except orjson.JSONDecodeError as first:
+        try:
+            return json.loads(text)
+        except (ValueError, RecursionError):
+            raise ValueError(str(first)) from None
+        except TypeError:
+            raise ValueError(str(first)) from None
+
+
+def _ndjson(name: str, text: bytes, whole_error: ValueError) -> Iterator[Record]:
+    first = True
+    for n, line in enumerate(text.split(b"\n"), 1):
+        raw = line.strip()
+        if not raw:
+            continue
+        try:
+            value = _loads(raw)
+        except ValueError as exc:
+            # A first line that opens an object or array without closing it is the start of
+            # a (broken) pretty-printed document: report the document's error, not the line's.
+            if first and raw[:1] in (b"{", b"[") and raw[-1:] not in (b"}", b"]"):
+                raise SourceError(f"{name}: not valid JSON ({whole_error})") from None
+            raise SourceError(f"{name}: line {n} is not JSON ({exc})") from None
+        first = False
+        if type(value) is dict and type(value.get("batch")) is list:
+            yield from _batch(value, endpoint="/v1/batch")
+        else:
+            yield Record(value, raw)
+
+
+def _document(name: str, doc: Any) -> Iterator[Record]:
+    if type(doc) is list:
+        for item in doc:
+            yield Record(item)
+        return
+    if type(doc) is not dict:
+        yield Record(doc)
+        return
+    if type(doc.get("batch")) is list:
+        yield from _batch(doc, endpoint="/v1/batch")
+        return
+    log = doc.get("log")
+    if type(log) is dict and type(log.get("entries")) is list:
+        yield from _har(name, log["entries"])
+        return
+    msgs = doc.get("messages")
+    if type(msgs) is list and (not msgs or all(type(m) is dict and "message" in m for m in msgs)):
+        for item in msgs:
+            yield _export_item(item)
+        return
+    yield Record(doc)
+
+
+def _export_item(item: dict[str, Any]) -> Record:
+    received = item.get("received_at", item.get("receivedAt"))
+    endpoint = item.get("endpoint")
+    index = item.get("batch_index")
+    return Record(
+        item["message"],
+        None,
+        1,
+        index if type(index) is int and index >= 0 else 0,
+        received if type(received) is str else None,
+        endpoint if type(endpoint) is str else "",
+    )
+
+
+def merge_batch_item(item: Any, context: Any, integrations: Any) -> Any:
+    """A batch item with the batch-level context/integrations merged in (item keys win),
+    as Segment does. The item itself is not modified."""
+    if type(item) is not dict:
+        return item
+    merged = item
+    if type(context) is dict and context:
+        own = item.get("context")
+        if own is None or type(own) is dict:
+            merged = {**merged, "context": {**context, **(own or {})}}
+    if type(integrations) is dict and integrations:
+        own_i = item.get("integrations")
+        if own_i is None or type(own_i) is dict:
+            merged = {**merged, "integrations": {**integrations, **(own_i or {})}}
+    return merged
+
+
+def _batch(doc: dict[str, Any], endpoint: str, received_at: str | None = None) -> Iterator[Record]:
+    items = doc["batch"]
+    ctx = doc.get("context")
+    integ = doc.get("integrations")
+    count = len(items)
+    for i, item in enumerate(items):
+        yield Record(merge_batch_item(item, ctx, integ), None, count, i, received_at, endpoint)
+
+
+def _har(name: str, entries: list[Any]) -> Iterator[Record]:
+    for n, entry in enumerate(entries, 1):
+        req = entry.get("request") if type(entry) is dict else None
+        if type(req) is not dict or str(req.get("method", "POST")).upper() != "POST":
+            continue
+        url = req.get("url")
+        if type(url) is not str:
+            continue
+        path = urlsplit(url).path.rstrip("/")
+        last = path.rsplit("/", 1)[-1]
+        if last not in INGEST_PATHS:
+            continue  # settings, /v1/m telemetry, anything that is not an ingestion call
+        post = req.get("postData")
+        body = post.get("text") if type(post) is dict else None
+        if type(body) is not str or not body.strip():
+            continue
+        try:
+            value = _loads(body)
+        except ValueError as exc:
+            raise SourceError(
+                f"{name}: HAR entry {n} ({path}) has a body that is not JSON ({exc})"
+            ) from None
+        started = entry.get("startedDateTime")
+        received = started if type(started) is str else None
+        if type(value) is dict and type(value.get("batch")) is list:
+            yield from _batch(value, path, received)
+            continue
+        call_type = INGEST_PATHS[last]
+        if type(value) is dict and call_type and "type" not in value:
+            value = {**value, "type": call_type}
+        yield Record(value, body.strip().encode("utf-8", "surrogatepass"), 1, 0, received, path)
+
+
+def _sqlite(name: str) -> Iterator[Record]:
+    try:
+        from inspector.store import read_session_messages
+    except ImportError:
+        raise SourceError(
+            f"{name}: is a saved session, but this build cannot read sessions"
+        ) from None
+    try:
+        for item in read_session_messages(name):
+            data = getattr(item, "data", item)
+            raw = getattr(item, "raw", None)
+            received = getattr(item, "received_at", None)
+            endpoint = getattr(item, "endpoint", "")
+            index = getattr(item, "batch_index", 0)
+            yield Record(
+                data,
+                raw if isinstance(raw, bytes) and raw else None,
+                1,
+                index if type(index) is int else 0,
+                received if type(received) is str else None,
+                endpoint if type(endpoint) is str else "",
+            )
+    except SourceError:
+        raise
+    except Exception as exc:  # a corrupt or foreign SQLite file
+        raise SourceError(
+            f"{name}: cannot read the session ({type(exc).__name__}: {exc})"
+        ) from None
