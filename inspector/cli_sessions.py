@@ -1,0 +1,517 @@
+"""Saved sessions at the command line: export, open, list/prune, replay.
+
+    inspector export SESSION [--format ndjson|json|har|csv] [-o FILE] [FILTER...]
+    inspector open FILE [--listen [--host H] [--port P]]
+    inspector sessions [--json]            inspector sessions prune --older-than 7d | --keep N
+    inspector replay SOURCE --to URL [--write-key KEY] [--rate N/s] [--new-message-ids] [FILTER...]
+
+SESSION is a session file, a session's name in the sessions directory (``inspector
+sessions`` lists them) or ``last``; ``export`` and ``replay`` also take an NDJSON, JSON
+export or HAR file. Errors are one line on stderr with exit code 2.
+"""
+
+from __future__ import annotations
+
+import contextlib
+import os
+import re
+import shlex
+import sys
+import tempfile
+import time
+from collections.abc import Iterator
+from datetime import datetime
+from pathlib import Path
+from typing import Any, NoReturn
+
+import click
+
+from inspector.config import DEFAULT_HOST, DEFAULT_PORT, Settings, sessions_dir
+from inspector.safety import clean
+
+SESSION_SUFFIX = ".sqlite"
+
+
+class _Fail(Exception):
+    """A one-line error for the user (exit 2)."""
+
+
+def _die(message: str) -> NoReturn:
+    click.echo(f"inspector: {clean(message, 500)}", err=True)
+    sys.exit(2)
+
+
+def _filter_text(words: tuple[str, ...]) -> str:
+    """Rebuild the filter from argv: a word that held spaces stays one term."""
+    out = []
+    for w in words:
+        out.append(shlex.quote(w) if any(c.isspace() for c in w) and '"' not in w else w)
+    return " ".join(out)
+
+
+# ------------------------------------------------------------------ finding sessions
+
+
+def _session_files(directory: Path) -> list[Path]:
+    if not directory.is_dir():
+        return []
+    files = [p for p in directory.glob(f"*{SESSION_SUFFIX}") if p.is_file()]
+    return sorted(files, key=lambda p: p.stat().st_mtime, reverse=True)
+
+
+def resolve_source(name: str) -> Path:
+    """A path as given, else a session name (with or without .sqlite) in the sessions
+    directory, else ``last``/``latest`` for the newest session."""
+    p = Path(name).expanduser()
+    if p.exists():
+        if p.is_dir():
+            raise _Fail(f"{name} is a directory; give a session file")
+        return p
+    d = sessions_dir()
+    if name in ("last", "latest"):
+        files = _session_files(d)
+        if not files:
+            raise _Fail(f"no saved sessions in {d}")
+        return files[0]
+    for cand in (d / name, d / f"{name}{SESSION_SUFFIX}"):
+        if cand.is_file():
+            return cand
+    raise _Fail(f"no such file or session: {name} (see `inspector sessions`)")
+
+
+@contextlib.contextmanager
+def _as_session(path: Path) -> Iterator[Any]:
+    """The file as a read-only Store, importing it into a temporary session if needed."""
+    from inspector.importer import ImportFileError, import_file, is_session
+    from inspector.store import Store, StoreError
+
+    if is_session(path):
+        try:
+            store = Store(path, readonly=True)
+        except StoreError as exc:
+            raise _Fail(str(exc)) from None
+        try:
+            yield store
+        finally:
+            store.close()
+        return
+    with tempfile.TemporaryDirectory(prefix="inspector-") as d:
+        try:
+            store = import_file(path, Path(d) / f"{path.stem}{SESSION_SUFFIX}")
+        except ImportFileError as exc:
+            raise _Fail(str(exc)) from None
+        try:
+            yield store
+        finally:
+            store.close()
+
+
+# ------------------------------------------------------------------ export
+
+
+#: Negated filter terms (``-type:page``) look like options; let them through as arguments.
+_FILTER_ARGS = {"ignore_unknown_options": True}
+
+
+@click.command("export", context_settings=_FILTER_ARGS)
+@click.argument("session")
+@click.argument("filter_words", metavar="[FILTER]...", nargs=-1)
+@click.option(
+    "-f",
+    "--format",
+    "fmt",
+    type=click.Choice(["ndjson", "json", "har", "csv"]),
+    default=None,
+    help="Output format. Default: from the -o file's extension, else ndjson.",
+)
+@click.option(
+    "-o",
+    "--output",
+    type=click.Path(dir_okay=False, path_type=Path),
+    default=None,
+    help="File to write (replaced only once the export succeeds). Default: stdout.",
+)
+def export_command(
+    session: str, filter_words: tuple[str, ...], fmt: str | None, output: Path | None
+) -> None:
+    """Export a session's messages (NDJSON, JSON, HAR 1.2 or CSV).
+
+    FILTER uses the terms of the UI's filter bar, e.g. `type:track has:error
+    event:"Order Completed" -type:page` (put `--` before a free-text word starting with
+    -f or -o). Output goes to stdout unless -o is given, so it pipes into jq.
+    """
+    from inspector.export import FORMATS, ExportError, export_view, format_for
+
+    fmt = fmt or format_for(output)
+    flt = _filter_text(filter_words)
+    try:
+        path = resolve_source(session)
+        with _as_session(path) as store:
+            name = path.name
+            if output is None:
+                out = sys.stdout.buffer
+                try:
+                    n = export_view(store, flt, fmt, out, include_hidden=True, session_name=name)
+                    out.flush()
+                except BrokenPipeError:  # `| head`: the reader left, that is fine
+                    with contextlib.suppress(OSError):
+                        devnull = os.open(os.devnull, os.O_WRONLY)
+                        os.dup2(devnull, sys.stdout.fileno())
+                    return
+            else:
+                n = export_view(store, flt, fmt, output, include_hidden=True, session_name=name)
+                unit = FORMATS[fmt].unit
+                click.echo(f"inspector: wrote {n} {unit} to {output}", err=True)
+    except (_Fail, ExportError) as exc:
+        _die(str(exc))
+    except OSError as exc:
+        _die(f"cannot write {output or 'stdout'}: {exc.strerror or exc}")
+
+
+# ------------------------------------------------------------------ open
+
+
+@click.command("open")
+@click.argument("file")
+@click.option("--listen", is_flag=True, help="Also capture: new traffic appends to the session.")
+@click.option("--host", default=DEFAULT_HOST, show_default=True, help="With --listen.")
+@click.option(
+    "--port",
+    type=click.IntRange(0, 65535),
+    default=DEFAULT_PORT,
+    show_default=True,
+    help="With --listen.",
+)
+@click.option(
+    "--write-key", "write_keys", multiple=True, help="With --listen: accept only this key."
+)
+def open_command(
+    file: str, listen: bool, host: str, port: int, write_keys: tuple[str, ...]
+) -> None:
+    """Open a saved session, an NDJSON, a JSON export or a HAR file in the UI.
+
+    Files other than sessions are first imported into a new session in the sessions
+    directory (every message checked again). Read-only unless --listen.
+    """
+    from inspector.importer import ImportFileError, import_file, imported_session_path, is_session
+
+    try:
+        path = resolve_source(file)
+    except _Fail as exc:
+        _die(str(exc))
+    if not is_session(path):
+        target = imported_session_path(path, sessions_dir())
+        try:
+            store = import_file(path, target)
+        except ImportFileError as exc:
+            _die(str(exc))
+        click.echo(
+            f"inspector: imported {store.count()} messages from {path} into {target}", err=True
+        )
+        store.close()
+        path = target
+    settings = Settings(host=host, port=port, session=path, write_keys=write_keys)
+    if listen:
+        try:
+            from inspector.tui.app import run as run_tui
+        except ImportError as exc:
+            _die(f"the terminal UI is not available ({exc})")
+        sys.exit(run_tui(settings) or 0)
+    try:
+        from inspector.tui.app import InspectorApp
+    except ImportError as exc:
+        _die(f"the terminal UI is not available ({exc})")
+    from inspector.store import Store, StoreError
+
+    try:
+        store = Store(path, readonly=True)
+    except StoreError as exc:
+        _die(str(exc))
+    try:
+        app = InspectorApp(store=store, settings=settings, session_label=f"{path} (read-only)")
+        app.run()
+    finally:
+        store.close()
+    sys.exit(getattr(app, "return_code", 0) or 0)
+
+
+# ------------------------------------------------------------------ sessions
+
+
+def _size(path: Path) -> int:
+    total = 0
+    for suffix in ("", "-wal", "-shm"):
+        with contextlib.suppress(OSError):
+            total += Path(str(path) + suffix).stat().st_size
+    return total
+
+
+def _human(n: float) -> str:
+    for unit in ("B", "KB", "MB", "GB"):
+        if n < 1024 or unit == "GB":
+            return f"{n:.0f} {unit}" if unit == "B" else f"{n:.1f} {unit}"
+        n /= 1024
+    return f"{n:.1f} GB"
+
+
+def session_info(path: Path) -> dict[str, Any]:
+    """Name, dates, size and counts of one session file (errors reported, not raised)."""
+    from inspector.store import Store, StoreError
+
+    st = path.stat()
+    info: dict[str, Any] = {
+        "name": path.stem,
+        "path": str(path),
+        "size": _size(path),
+        "modified": datetime.fromtimestamp(st.st_mtime).isoformat(timespec="seconds"),
+        "started": None,
+        "messages": None,
+        "rejected": None,
+        "error": None,
+    }
+    try:
+        store = Store(path, readonly=True)
+    except (StoreError, OSError) as exc:
+        info["error"] = str(exc)
+        return info
+    try:
+        info["messages"] = int(store.execute("SELECT count(*) FROM messages")[0][0])
+        info["rejected"] = store.rejected_count()
+        first = store.execute("SELECT min(received_at) FROM requests")[0][0]
+        info["started"] = first
+    except Exception as exc:  # a damaged file must not break the listing
+        info["error"] = str(exc)
+    finally:
+        store.close()
+    return info
+
+
+_DURATION = re.compile(r"^\s*(\d+(?:\.\d+)?)\s*([smhdw]?)\s*$")
+_UNIT = {"": 86400, "s": 1, "m": 60, "h": 3600, "d": 86400, "w": 604800}
+
+
+def parse_age(text: str) -> float:
+    """``7d``, ``12h``, ``30m``, ``2w`` (a bare number is days) -> seconds."""
+    m = _DURATION.match(text.lower())
+    if not m:
+        raise click.BadParameter(f"{text!r} is not a duration like 7d, 12h, 30m or 2w")
+    return float(m.group(1)) * _UNIT[m.group(2)]
+
+
+@click.group("sessions", invoke_without_command=True)
+@click.option(
+    "--dir",
+    "directory",
+    type=click.Path(file_okay=False, path_type=Path),
+    default=None,
+    help="Sessions directory. Default: the user data directory (INSPECTOR_DATA_DIR).",
+)
+@click.option("--json", "as_json", is_flag=True, help="Print JSON lines instead of a table.")
+@click.pass_context
+def sessions_group(ctx: click.Context, directory: Path | None, as_json: bool) -> None:
+    """List saved sessions, newest first, with dates, sizes and message counts."""
+    ctx.obj = directory or sessions_dir()
+    if ctx.invoked_subcommand is not None:
+        return
+    d: Path = ctx.obj
+    files = _session_files(d)
+    if as_json:
+        import orjson
+
+        for f in files:
+            click.echo(orjson.dumps(session_info(f)).decode())
+        return
+    if not files:
+        click.echo(f"no saved sessions in {d}")
+        return
+    rows = [session_info(f) for f in files]
+    click.echo(
+        f"{'NAME':<40} {'STARTED':<20} {'MODIFIED':<20} {'SIZE':>9} {'MESSAGES':>9} {'REJECTED':>8}"
+    )
+    for r in rows:
+        started = (r["started"] or "")[:19].replace("T", " ")
+        modified = r["modified"].replace("T", " ")
+        msgs = "?" if r["messages"] is None else str(r["messages"])
+        rej = "?" if r["rejected"] is None else str(r["rejected"])
+        click.echo(
+            f"{clean(r['name'], 40):<40} {started:<20} {modified:<20} {_human(r['size']):>9} "
+            f"{msgs:>9} {rej:>8}"
+        )
+    total = sum(r["size"] for r in rows)
+    click.echo(f"{len(rows)} sessions, {_human(total)} in {d}")
+
+
+@sessions_group.command("prune")
+@click.option("--older-than", "older_than", default=None, metavar="AGE", help="e.g. 7d, 12h, 2w.")
+@click.option(
+    "--keep", type=click.IntRange(0), default=None, metavar="N", help="Keep the N newest."
+)
+@click.option("--dry-run", is_flag=True, help="Only list what would be deleted.")
+@click.pass_obj
+def prune_command(directory: Path, older_than: str | None, keep: int | None, dry_run: bool) -> None:
+    """Delete old sessions: last modified before AGE ago, or all but the N newest."""
+    if older_than is None and keep is None:
+        _die("sessions prune needs --older-than AGE or --keep N (or both)")
+    try:
+        max_age = parse_age(older_than) if older_than is not None else None
+    except click.BadParameter as exc:
+        _die(str(exc.message))
+    files = _session_files(directory)
+    now = time.time()
+    doomed = []
+    for i, f in enumerate(files):
+        too_many = keep is not None and i >= keep
+        too_old = max_age is not None and now - f.stat().st_mtime > max_age
+        # Both given: delete what either rule selects.
+        if too_many or too_old:
+            doomed.append(f)
+    freed = 0
+    for f in doomed:
+        size = _size(f)
+        if not dry_run:
+            for suffix in ("-wal", "-shm", ""):
+                with contextlib.suppress(FileNotFoundError):
+                    Path(str(f) + suffix).unlink()
+        freed += size
+        click.echo(f"{'would delete' if dry_run else 'deleted'} {f.name} ({_human(size)})")
+    verb = "would free" if dry_run else "freed"
+    click.echo(f"{len(doomed)} of {len(files)} sessions, {verb} {_human(freed)}")
+
+
+# ------------------------------------------------------------------ replay
+
+
+class _Progress:
+    """One self-rewriting line on stderr when it is a terminal; nothing otherwise."""
+
+    def __init__(self, total: int | None) -> None:
+        self.total = total
+        self.tty = sys.stderr.isatty()
+        self.last = 0.0
+
+    def __call__(self, s: Any) -> None:
+        if not self.tty:
+            return
+        now = time.monotonic()
+        if now - self.last < 0.1 and (self.total is None or s.read < self.total):
+            return
+        self.last = now
+        if self.total:
+            width = 30
+            done = min(width, int(width * s.read / self.total))
+            bar = "#" * done + "-" * (width - done)
+            head = f"[{bar}] {s.read}/{self.total}"
+        else:
+            head = f"{s.read} read"
+        sys.stderr.write(f"\rreplay {head}  {s.accepted} accepted, {s.failed} failed\x1b[K")
+        sys.stderr.flush()
+
+    def done(self) -> None:
+        if self.tty:
+            sys.stderr.write("\r\x1b[K")
+            sys.stderr.flush()
+
+
+@click.command("replay", context_settings=_FILTER_ARGS)
+@click.argument("source")
+@click.argument("filter_words", metavar="[FILTER]...", nargs=-1)
+@click.option(
+    "--to", "to", required=True, metavar="URL", help="Segment, RudderStack or another inspector."
+)
+@click.option("--write-key", default=None, help="Send with this writeKey. Default: as recorded.")
+@click.option("--rate", default=None, metavar="N/s", help="At most N messages per second.")
+@click.option("--new-message-ids", is_flag=True, help="Give every message a fresh messageId.")
+@click.option("--max-attempts", type=click.IntRange(1, 50), default=8, show_default=True)
+def replay_command(
+    source: str,
+    filter_words: tuple[str, ...],
+    to: str,
+    write_key: str | None,
+    rate: str | None,
+    new_message_ids: bool,
+    max_attempts: int,
+) -> None:
+    """Re-send recorded messages as Segment batches (32 KB per message, 500 KB per batch).
+
+    SOURCE is a session (FILTER selects messages, as in the UI) or an NDJSON, JSON or HAR
+    file. Retries 429 and 5xx with backoff, honouring Retry-After. Exit 0 when every
+    message was accepted, 1 when some failed or were skipped, 2 for bad usage.
+    """
+    import asyncio
+
+    from inspector.importer import ImportFileError, is_session
+    from inspector.replay import Replayer, ReplayError, parse_rate, source_messages
+
+    flt_text = _filter_text(filter_words)
+    try:
+        path = resolve_source(source)
+        per_second = parse_rate(rate)
+        replayer = Replayer(
+            to,
+            write_key=write_key,
+            rate=per_second,
+            new_message_ids=new_message_ids,
+            max_attempts=max_attempts,
+        )
+    except (_Fail, ReplayError) as exc:
+        _die(str(exc))
+    total: int | None = None
+    if is_session(path):
+        messages, total = _session_source(path, flt_text)
+    else:
+        if flt_text:
+            _die("a FILTER works on session files only; open or export the file first")
+        messages = source_messages(path)
+    progress = _Progress(total)
+    replayer.progress = progress
+    try:
+        summary = asyncio.run(replayer.run(messages))
+    except (ImportFileError, ReplayError, _Fail) as exc:
+        progress.done()
+        _die(str(exc))
+    except KeyboardInterrupt:
+        progress.done()
+        click.echo(f"inspector: replay interrupted: {replayer.summary.line()}", err=True)
+        sys.exit(1)
+    progress.done()
+    click.echo(f"replay to {replayer.url}: {summary.line()}", err=True)
+    for e in summary.errors:
+        click.echo(f"  {clean(e, 300)}", err=True)
+    if summary.stopped:
+        click.echo(f"  stopped: {clean(summary.stopped, 300)}", err=True)
+    sys.exit(0 if summary.ok else 1)
+
+
+def _session_source(path: Path, flt_text: str) -> tuple[Iterator[tuple[Any, str | None]], int]:
+    from inspector.export._common import ExportOptions, iter_message_data
+    from inspector.filters import FilterError, parse
+    from inspector.store import Store, StoreError
+
+    try:
+        flt = parse(flt_text)
+    except FilterError as exc:
+        _die(str(exc))
+    try:
+        store = Store(path, readonly=True)
+    except StoreError as exc:
+        _die(str(exc))
+    total = int(
+        store.execute(f"SELECT count(*) FROM messages WHERE ({flt.where})", flt.params)[0][0]
+    )
+
+    def gen() -> Iterator[tuple[Any, str | None]]:
+        try:
+            for (wk,), data in iter_message_data(store, flt, ExportOptions(), "m.write_key"):
+                yield data, wk
+        finally:
+            store.close()
+
+    return gen(), total
+
+
+def register(group: click.Group) -> None:
+    """Add export, open, sessions and replay to the CLI group."""
+    group.add_command(export_command)
+    group.add_command(open_command)
+    group.add_command(sessions_group)
+    group.add_command(replay_command)

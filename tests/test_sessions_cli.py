@@ -1,0 +1,331 @@
+"""inspector export / open / sessions / replay at the command line."""
+
+from __future__ import annotations
+
+import asyncio
+import json
+import os
+import threading
+import time
+from collections.abc import Iterator
+from pathlib import Path
+from typing import Any
+
+import orjson
+import pytest
+from aiohttp import web
+from click.testing import CliRunner
+
+from inspector.cli import main
+from inspector.ingest.service import Capture, iso
+from inspector.spec import Engine
+from inspector.store import Store
+
+TS = "2024-05-01T10:00:00.000Z"
+
+
+def _make_session(path: Path, n: int = 6) -> Path:
+    """A session captured through the real pipeline (no server needed)."""
+    store = Store(path)
+    capture = Capture(store, Engine())
+
+    async def go() -> None:
+        msgs = []
+        for i in range(n):
+            m: dict[str, Any] = {
+                "type": "track" if i % 2 == 0 else "page",
+                "messageId": f"m-{i}",
+                "userId": f"u{i % 3}",
+                "timestamp": TS,
+            }
+            if i % 2 == 0:
+                m["event"] = "Order Completed" if i % 4 == 0 else "Signed Up"
+            else:
+                m["name"] = "Home"
+            msgs.append(m)
+        await capture.ingest(
+            "POST",
+            "/v1/batch",
+            [("Content-Type", "application/json"), ("Host", "127.0.0.1:8787")],
+            orjson.dumps({"batch": msgs, "writeKey": "wk"}),
+            call_type=None,
+            batch=True,
+        )
+        await capture.ingest(
+            "POST", "/v1/batch", [("Host", "127.0.0.1:8787")], b"{bad", call_type=None, batch=True
+        )
+
+    asyncio.run(go())
+    store.close()
+    return path
+
+
+@pytest.fixture
+def data_dir(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> Path:
+    d = tmp_path / "data"
+    monkeypatch.setenv("INSPECTOR_DATA_DIR", str(d))
+    (d / "sessions").mkdir(parents=True)
+    return d / "sessions"
+
+
+def _run(*args: str) -> Any:
+    return CliRunner().invoke(main, list(args), catch_exceptions=False)
+
+
+# ----------------------------------------------------------------------- export
+
+
+def test_export_ndjson_to_stdout_with_a_filter(tmp_path: Path) -> None:
+    s = _make_session(tmp_path / "s.sqlite")
+    r = _run("export", str(s))
+    assert r.exit_code == 0
+    lines = r.stdout.splitlines()
+    assert len(lines) == 6 and all(json.loads(x)["receivedAt"] for x in lines)
+    r = _run("export", str(s), "type:track", "-event:Signed Up")
+    assert r.exit_code == 0
+    assert [json.loads(x)["messageId"] for x in r.stdout.splitlines()] == ["m-0", "m-4"]
+    r = _run("export", str(s), 'event:"Order Completed"')
+    assert len(r.stdout.splitlines()) == 2
+
+
+def test_export_formats_and_output_file(tmp_path: Path) -> None:
+    s = _make_session(tmp_path / "s.sqlite")
+    har = tmp_path / "out.har"
+    r = _run("export", str(s), "-o", str(har))
+    assert r.exit_code == 0 and "wrote 2 requests" in r.stderr
+    assert json.loads(har.read_text())["log"]["version"] == "1.2"
+    r = _run("export", str(s), "--format", "csv")
+    assert r.stdout.splitlines()[0].startswith("seq,receivedAt,type,event")
+    r = _run("export", str(s), "-f", "json", "-o", str(tmp_path / "x.data"))
+    assert json.loads((tmp_path / "x.data").read_text())["counts"] == {"messages": 6, "rejected": 1}
+
+
+def test_export_round_trip_through_the_cli(tmp_path: Path) -> None:
+    s = _make_session(tmp_path / "s.sqlite")
+    first, second = tmp_path / "a.ndjson", tmp_path / "b.ndjson"
+    assert _run("export", str(s), "-o", str(first)).exit_code == 0
+    # export accepts an NDJSON file as its source (imported on the fly).
+    assert _run("export", str(first), "-o", str(second)).exit_code == 0
+    assert first.read_bytes() == second.read_bytes()
+
+
+def test_export_by_session_name_and_last(tmp_path: Path, data_dir: Path) -> None:
+    _make_session(data_dir / "session-a.sqlite", 2)
+    time.sleep(0.01)
+    newest = _make_session(data_dir / "session-b.sqlite", 4)
+    os.utime(newest, (time.time() + 5, time.time() + 5))
+    assert len(_run("export", "session-a").stdout.splitlines()) == 2
+    assert len(_run("export", "session-a.sqlite").stdout.splitlines()) == 2
+    assert len(_run("export", "last").stdout.splitlines()) == 4
+
+
+@pytest.mark.parametrize(
+    "args, needle",
+    [
+        (["export", "nope.sqlite"], "no such file or session"),
+        (["export", "{s}", 'event:"unclosed'], "quote"),
+        (["export", "{s}", "bogus:term"], "unknown filter term"),
+        (["export", "{bad}"], "neither a session"),
+        (["export", "{s}", "-o", "{bad}/x.ndjson"], "cannot write"),
+    ],
+)
+def test_export_errors_are_one_line_exit_2(tmp_path: Path, args: list[str], needle: str) -> None:
+    s = _make_session(tmp_path / "s.sqlite")
+    bad = tmp_path / "bad.txt"
+    bad.write_text("this is not json\nat all\n")
+    (tmp_path / "d").mkdir()
+    args = [a.format(s=s, bad=bad, dir=tmp_path / "d") for a in args]
+    r = CliRunner().invoke(main, args)
+    assert r.exit_code == 2, r.output
+    assert r.stderr.startswith("inspector: ") and needle in r.stderr
+    assert len(r.stderr.strip().splitlines()) == 1 and "Traceback" not in r.output
+
+
+# ----------------------------------------------------------------------- open
+
+
+class FakeApp:
+    instances: list[FakeApp] = []
+
+    def __init__(self, **kwargs: Any) -> None:
+        self.kwargs = kwargs
+        self.return_code = 0
+        FakeApp.instances.append(self)
+
+    def run(self) -> None:
+        store = self.kwargs["store"]
+        self.seen = (store.readonly, store.count(), store.path)
+
+
+def test_open_session_read_only(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    import inspector.tui.app as tui
+
+    FakeApp.instances = []
+    monkeypatch.setattr(tui, "InspectorApp", FakeApp)
+    s = _make_session(tmp_path / "s.sqlite")
+    r = _run("open", str(s))
+    assert r.exit_code == 0
+    app = FakeApp.instances[0]
+    assert app.seen == (True, 6, s)
+    assert app.kwargs["settings"].session == s
+
+
+def test_open_ndjson_imports_into_the_sessions_dir(
+    tmp_path: Path, data_dir: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    import inspector.tui.app as tui
+
+    FakeApp.instances = []
+    monkeypatch.setattr(tui, "InspectorApp", FakeApp)
+    s = _make_session(tmp_path / "s.sqlite")
+    nd = tmp_path / "bug report.ndjson"
+    _run("export", str(s), "-o", str(nd))
+    r = _run("open", str(nd))
+    assert r.exit_code == 0, r.output
+    assert "imported 6 messages" in r.stderr
+    readonly, count, path = FakeApp.instances[0].seen
+    assert readonly and count == 6 and path.parent == data_dir
+    assert path.name == "bug_report-imported.sqlite"
+    # Opening it again makes a second session rather than touching the first.
+    _run("open", str(nd))
+    assert FakeApp.instances[1].seen[2].name == "bug_report-imported-2.sqlite"
+    # The imported session lists like any other.
+    listing = _run("sessions").stdout
+    assert "bug_report-imported" in listing
+
+
+def test_open_listen_runs_the_live_ui_on_that_session(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    import inspector.tui.app as tui
+
+    seen: list[Any] = []
+    monkeypatch.setattr(tui, "run", lambda settings: seen.append(settings) or 0)
+    s = _make_session(tmp_path / "s.sqlite")
+    r = _run("open", str(s), "--listen", "--port", "0")
+    assert r.exit_code == 0
+    assert seen[0].session == s and seen[0].port == 0
+
+
+# ----------------------------------------------------------------------- sessions
+
+
+def test_sessions_list_and_prune(data_dir: Path) -> None:
+    paths = []
+    for i in range(4):
+        p = _make_session(data_dir / f"session-{i}.sqlite", i + 1)
+        age = (4 - i) * 86400  # session-0 is 4 days old, session-3 one day
+        os.utime(p, (time.time() - age, time.time() - age))
+        paths.append(p)
+    r = _run("sessions")
+    assert r.exit_code == 0
+    lines = r.stdout.splitlines()
+    assert lines[0].split()[:2] == ["NAME", "STARTED"]
+    assert [ln.split()[0] for ln in lines[1:5]] == [f"session-{i}" for i in (3, 2, 1, 0)]
+    assert "4 sessions" in lines[-1]
+    rows = [json.loads(x) for x in _run("sessions", "--json").stdout.splitlines()]
+    assert [(x["name"], x["messages"], x["rejected"]) for x in rows][0] == ("session-3", 4, 1)
+    assert rows[0]["started"].endswith("Z") and rows[0]["size"] > 0
+
+    r = _run("sessions", "prune", "--older-than", "2.5d", "--dry-run")
+    assert "would delete session-0" in r.stdout and "would delete session-1" in r.stdout
+    assert all(p.exists() for p in paths)
+    r = _run("sessions", "prune", "--older-than", "2.5d")
+    assert r.exit_code == 0 and not paths[0].exists() and not paths[1].exists()
+    r = _run("sessions", "prune", "--keep", "1")
+    assert "deleted session-2" in r.stdout and paths[3].exists() and not paths[2].exists()
+    assert not any(p.name.startswith("session-2") for p in data_dir.iterdir())
+
+
+def test_sessions_errors(data_dir: Path) -> None:
+    r = CliRunner().invoke(main, ["sessions", "prune"])
+    assert r.exit_code == 2 and "needs --older-than" in r.stderr
+    r = CliRunner().invoke(main, ["sessions", "prune", "--older-than", "soon"])
+    assert r.exit_code == 2 and "duration" in r.stderr
+    assert "no saved sessions" in _run("sessions").stdout
+
+
+# ----------------------------------------------------------------------- replay
+
+
+@pytest.fixture
+def upstream() -> Iterator[Any]:
+    """An HTTP server in a thread of its own (the CLI runs its own event loop)."""
+    state: dict[str, Any] = {"status": [200], "bodies": []}
+    loop = asyncio.new_event_loop()
+    ready = threading.Event()
+    holder: dict[str, Any] = {}
+
+    async def handle(request: web.Request) -> web.Response:
+        state["bodies"].append(await request.read())
+        statuses = state["status"]
+        status = statuses.pop(0) if len(statuses) > 1 else statuses[0]
+        return web.json_response({"success": status == 200}, status=status)
+
+    async def start() -> None:
+        app = web.Application()
+        app.router.add_post("/v1/batch", handle)
+        runner = web.AppRunner(app)
+        await runner.setup()
+        await web.TCPSite(runner, "127.0.0.1", 0).start()
+        holder["runner"] = runner
+        state["url"] = f"http://127.0.0.1:{runner.addresses[0][1]}"
+        ready.set()
+
+    t = threading.Thread(target=loop.run_forever, daemon=True)
+    t.start()
+    asyncio.run_coroutine_threadsafe(start(), loop)
+    ready.wait(5)
+    yield state
+    asyncio.run_coroutine_threadsafe(holder["runner"].cleanup(), loop).result(5)
+    loop.call_soon_threadsafe(loop.stop)
+    t.join(5)
+    loop.close()
+
+
+def test_replay_cli_success_and_summary(tmp_path: Path, upstream: Any) -> None:
+    s = _make_session(tmp_path / "s.sqlite")
+    r = _run("replay", str(s), "--to", upstream["url"], "--write-key", "stage", "type:track")
+    assert r.exit_code == 0, r.output
+    assert "3 sent, 3 accepted, 0 failed, 0 skipped" in r.stderr
+    body = json.loads(upstream["bodies"][0])
+    assert body["writeKey"] == "stage" and len(body["batch"]) == 3
+    assert all("receivedAt" not in m for m in body["batch"])
+
+
+def test_replay_cli_failure_exit_1(tmp_path: Path, upstream: Any) -> None:
+    upstream["status"] = [400]
+    s = _make_session(tmp_path / "s.sqlite")
+    r = _run("replay", str(s), "--to", upstream["url"])
+    assert r.exit_code == 1
+    assert "0 accepted, 6 failed" in r.stderr and "HTTP 400" in r.stderr
+
+
+def test_replay_cli_retries_then_succeeds(tmp_path: Path, upstream: Any) -> None:
+    upstream["status"] = [503, 200]
+    s = _make_session(tmp_path / "s.sqlite")
+    nd = tmp_path / "s.ndjson"
+    _run("export", str(s), "-o", str(nd))
+    r = _run("replay", str(nd), "--to", upstream["url"] + "/v1")
+    assert r.exit_code == 0, r.output
+    assert "6 accepted" in r.stderr and "1 retries" in r.stderr
+
+
+@pytest.mark.parametrize(
+    "args, needle",
+    [
+        (["--to", "ftp://x"], "http(s) URL"),
+        (["--to", "http://127.0.0.1:1", "--rate", "fast"], "--rate"),
+        (["--to", "http://127.0.0.1:1", "bogus:x"], "unknown filter term"),
+    ],
+)
+def test_replay_cli_usage_errors(tmp_path: Path, args: list[str], needle: str) -> None:
+    s = _make_session(tmp_path / "s.sqlite")
+    r = CliRunner().invoke(main, ["replay", str(s), *args])
+    assert r.exit_code == 2 and needle in r.stderr and "Traceback" not in r.output
+
+
+def test_iso_is_segment_shape() -> None:
+    from datetime import UTC, datetime
+
+    assert iso(datetime(2024, 1, 2, 3, 4, 5, 678000, tzinfo=UTC)) == "2024-01-02T03:04:05.678Z"
