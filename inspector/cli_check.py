@@ -1,6 +1,6 @@
 """`inspector check`: validate messages in files against the Segment Spec.
 
-    inspector check [--format text|json] [--plan PLAN] FILE...
+    inspector check [--format text|json] [--plan PLAN [--coverage] [--junit FILE]] FILE...
 
 FILE is NDJSON, a JSON array, a batch body, a JSON export, a HAR capture or a saved session
 (``-`` reads standard input). Exit 0 when no message has an error-severity violation, 1 when
@@ -13,6 +13,7 @@ import sys
 from typing import Any, NoReturn
 
 import click
+import orjson
 
 from inspector.safety import clean
 
@@ -38,7 +39,7 @@ def _fail(message: str) -> NoReturn:
     raise click.exceptions.Exit(2)
 
 
-def _plan_rules(path: str) -> list[Any]:
+def _load_plan(path: str) -> Any:
     try:
         from inspector.plan import load_plan  # type: ignore[attr-defined]
     except ImportError:
@@ -49,7 +50,36 @@ def _plan_rules(path: str) -> list[Any]:
         _fail(f"cannot load plan {path}: {exc}")
     except Exception as exc:  # a plan loader bug must still be one line
         _fail(f"cannot load plan {path}: {type(exc).__name__}: {exc}")
-    return list(getattr(plan, "rules", ()))
+    return plan
+
+
+# -- tracking plan coverage: the content is inspector.plan's (coverage_report, junit_xml) --------
+
+
+def _plan_coverage(
+    plan: Any, payload: bytes | None, coverage: bool, junit: str | None
+) -> bytes | None:
+    """Write --junit FILE; with --coverage, print the summary (text) or add it to the JSON."""
+    from inspector.plan import coverage_report, coverage_text, junit_xml
+
+    report = coverage_report(plan)
+    if junit:
+        try:
+            with open(junit, "w", encoding="utf-8") as fh:
+                fh.write(junit_xml(plan, report))
+        except OSError as exc:
+            _fail(f"cannot write {junit}: {exc.strerror or exc}")
+    if not coverage:
+        return payload
+    if payload is None:
+        click.echo("\n" + coverage_text(report))
+        return None
+    doc = orjson.loads(payload)
+    doc["plan_coverage"] = report
+    return orjson.dumps(doc, option=orjson.OPT_INDENT_2)
+
+
+# ------------------------------------------------------------------------------------------------
 
 
 @click.command("check", cls=_OneLineUsage)
@@ -63,8 +93,26 @@ def _plan_rules(path: str) -> list[Any]:
 )
 @click.option("--plan", "plan_path", metavar="PLAN", help="Also check against a tracking plan.")
 @click.option("--all", "show_all", is_flag=True, help="Text output: list clean messages too.")
+@click.option(
+    "--coverage",
+    is_flag=True,
+    help="With --plan: report planned events and required properties never seen.",
+)
+@click.option(
+    "--junit",
+    metavar="FILE",
+    default=None,
+    help="With --plan: write the plan coverage as JUnit XML to FILE.",
+)
 @click.argument("files", nargs=-1, required=True, metavar="FILE...")
-def check_command(fmt: str, plan_path: str | None, show_all: bool, files: tuple[str, ...]) -> None:
+def check_command(
+    fmt: str,
+    plan_path: str | None,
+    show_all: bool,
+    coverage: bool,
+    junit: str | None,
+    files: tuple[str, ...],
+) -> None:
     """Check messages against the Segment Spec.
 
     FILE may be NDJSON (one message per line), a JSON array, a batch object
@@ -76,7 +124,10 @@ def check_command(fmt: str, plan_path: str | None, show_all: bool, files: tuple[
     from inspector.sources import SourceError
     from inspector.spec.engine import Engine
 
-    extra = _plan_rules(plan_path) if plan_path else []
+    if (coverage or junit) and not plan_path:
+        _fail("--coverage and --junit need --plan")
+    plan = _load_plan(plan_path) if plan_path else None
+    extra = list(getattr(plan, "rules", ())) if plan is not None else []
     try:
         results = list(check_paths(files, Engine(extra=extra)))
     except SourceError as exc:
@@ -84,14 +135,19 @@ def check_command(fmt: str, plan_path: str | None, show_all: bool, files: tuple[
     except (OSError, ValueError, RecursionError) as exc:
         _fail(f"{type(exc).__name__}: {exc}")
     if fmt == "json":
+        payload = to_json(results)
+        if plan is not None and (coverage or junit):
+            payload = _plan_coverage(plan, payload, coverage, junit) or payload
         out = sys.stdout.buffer
-        out.write(to_json(results))
+        out.write(payload)
         out.write(b"\n")
         out.flush()
     else:
         colour = sys.stdout.isatty()
         for line in format_text(results, click.style if colour else None, show_all):
             click.echo(line, color=colour)
+        if plan is not None and (coverage or junit):
+            _plan_coverage(plan, None, coverage, junit)
     failed = any(v.severity == "error" for r in results for v in r.violations)
     raise click.exceptions.Exit(1 if failed else 0)
 
