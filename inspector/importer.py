@@ -446,10 +446,17 @@ def imported_session_path(source: str | os.PathLike[str], directory: Path) -> Pa
 
 
 def messages_for_replay(path: str | os.PathLike[str]) -> Iterable[tuple[Any, str | None]]:
-    """(message, recorded writeKey) pairs of any supported input, for ``inspector replay``."""
+    """(message, recorded writeKey) pairs of any supported input, for ``inspector replay``.
+
+    HAR files are read here rather than by ``inspector.sources``: a HAR exported by the
+    inspector holds rejected requests (invalid JSON, bodies that are not UTF-8), which are
+    skipped, not fatal, as Segment never accepted them.
+    """
     p = Path(path)
     if is_session(p):
         return _session_messages(p)
+    if detect(p) == "har":
+        return _har_messages(p)
     return ((m, None) for m in _source_messages(p))
 
 
@@ -465,13 +472,72 @@ def _session_messages(p: Path) -> Iterator[tuple[Any, str | None]]:
 def _source_messages(p: Path) -> Iterator[Any]:
     try:
         from inspector.sources import SourceError, load_messages
-    except ImportError:  # pragma: no cover - until inspector/sources.py lands
+    except ImportError:  # pragma: no cover - sources.py is written beside this module
         yield from _fallback_messages(p)
         return
     try:
         yield from load_messages(p)
     except SourceError as exc:
         raise ImportFileError(str(exc)) from None
+
+
+def _merge_batch_item(item: Any, context: Any, integrations: Any) -> Any:
+    """Batch-level context/integrations merged into an item (item keys win), as Segment does."""
+    if not isinstance(item, dict):
+        return item
+    out = dict(item)
+    if isinstance(context, dict) and context:
+        own = item.get("context")
+        if own is None or isinstance(own, dict):
+            out["context"] = {**context, **(own or {})}
+    if isinstance(integrations, dict) and integrations:
+        own_i = item.get("integrations")
+        if own_i is None or isinstance(own_i, dict):
+            out["integrations"] = {**integrations, **(own_i or {})}
+    return out
+
+
+def _har_messages(p: Path) -> Iterator[tuple[Any, str | None]]:
+    """Messages of the accepted Segment requests of a HAR file, with their writeKey."""
+    for e in _har_entries(_load_doc(p), p):
+        req = e.get("request") or {}
+        resp = e.get("response") or {}
+        status = resp.get("status") if isinstance(resp, dict) else None
+        if isinstance(status, int) and status >= 400:
+            continue  # refused when it was captured
+        if str(req.get("method") or "POST").upper() != "POST":
+            continue
+        url = urlsplit(str(req.get("url") or "/"))
+        route = _ingest_route(url.path)
+        post = req.get("postData") if isinstance(req.get("postData"), dict) else None
+        if route is None or not post or not post.get("text"):
+            continue
+        if post.get("_encoding") == "base64" or post.get("encoding") == "base64":
+            continue
+        try:
+            doc = loads(str(post["text"]).encode("utf-8", "surrogatepass"))
+        except ValueError:
+            continue
+        headers = [
+            (str(h.get("name")), str(h.get("value")))
+            for h in req.get("headers") or []
+            if isinstance(h, dict)
+        ]
+        from inspector.ingest.service import basic_auth_user
+
+        key = basic_auth_user(headers)
+        if route[1]:
+            if not isinstance(doc, dict) or not isinstance(doc.get("batch"), list):
+                continue
+            wk = doc.get("writeKey")
+            key = key or (wk if isinstance(wk, str) else None)
+            for item in doc["batch"]:
+                yield _merge_batch_item(item, doc.get("context"), doc.get("integrations")), key
+        elif isinstance(doc, dict):
+            if route[0] and "type" not in doc:
+                doc["type"] = route[0]
+            wk = doc.get("writeKey")
+            yield doc, key or (wk if isinstance(wk, str) else None)
 
 
 def _fallback_messages(p: Path) -> Iterator[Any]:
@@ -483,20 +549,7 @@ def _fallback_messages(p: Path) -> Iterator[Any]:
         for item in doc.get("messages") or []:
             yield item.get("message")
     elif kind == "har":
-        for e in _har_entries(_load_doc(p), p):
-            req = e.get("request") or {}
-            url = urlsplit(str(req.get("url") or "/"))
-            route = _ingest_route(url.path)
-            post = req.get("postData") or {}
-            if route is None or not post.get("text"):
-                continue
-            try:
-                doc = loads(str(post["text"]).encode("utf-8", "surrogatepass"))
-            except ValueError:
-                continue
-            if route[1] and isinstance(doc, dict):
-                yield from doc.get("batch") or []
-            else:
-                yield doc
+        for m, _ in _har_messages(p):
+            yield m
     else:
         yield from _other_messages(p)

@@ -296,3 +296,23 @@ def test_helpers() -> None:
         parse_rate("0")
     assert retry_after("3") == 3 and retry_after(None) is None and retry_after("soon") is None
     assert retry_after("Thu, 01 Jan 1970 00:00:10 GMT", now=4) == 6
+
+
+async def test_replay_from_a_har_export_skips_rejected_requests(tmp_path: Path) -> None:
+    async with Inspector(tmp_path / "a.sqlite") as a:
+        await _capture_into(a.url)  # includes a rejected, invalid-JSON request
+    a_store = Store(tmp_path / "a.sqlite", readonly=True)
+    try:
+        har = tmp_path / "a.har"
+        export_view(a_store, None, "har", har, include_hidden=True)
+        sent = [m.data for m in a_store.iter_messages()]
+        async with Inspector(tmp_path / "b.sqlite") as b:
+            summary = await Replayer(b.url).run(source_messages(har))
+            got = [m.data for m in b.store.iter_messages()]
+            keys = [m.write_key for m in b.store.iter_messages()]
+    finally:
+        a_store.close()
+    assert summary.ok and summary.accepted == 30
+    assert [_comparable(m) for m in got] == [_comparable(m) for m in sent]
+    # The writeKey recorded in the HAR (body or Basic auth) is used when none is given.
+    assert keys[:28] == ["wkA"] * 28

@@ -56,8 +56,22 @@ def export(store: Store, flt: Filter, out: BinaryIO, opts: ExportOptions) -> int
     write = out.write
     write(b'{"inspector":' + orjson.dumps(head) + b',\n"messages":[')
     n = 0
+    last_rid = -1
+    request = b""
     for row, data in iter_message_data(store, flt, opts, _COLUMNS):
         seq, received_at, endpoint, wk, vblob, rid, method, path, hdrs, wire, enc = row
+        if rid != last_rid:  # a batch's messages come together: serialize its request once
+            last_rid = rid
+            request = dumps(
+                {
+                    "id": rid,
+                    "method": method,
+                    "path": path,
+                    "headers": orjson.loads(hdrs),
+                    "wireSize": wire,
+                    "gzip": enc is not None,
+                }
+            )
         item: dict[str, Any] = {
             "seq": seq,
             "receivedAt": received_at,
@@ -65,16 +79,8 @@ def export(store: Store, flt: Filter, out: BinaryIO, opts: ExportOptions) -> int
             "writeKey": wk,
             "message": data,
             "violations": orjson.loads(vblob) if vblob else [],
-            "request": {
-                "id": rid,
-                "method": method,
-                "path": path,
-                "headers": orjson.loads(hdrs),
-                "wireSize": wire,
-                "gzip": enc is not None,
-            },
         }
-        write((b"\n" if n == 0 else b",\n") + dumps(item))
+        write((b"\n" if n == 0 else b",\n") + dumps(item)[:-1] + b',"request":' + request + b"}")
         n += 1
     write(b"\n],\n" if n else b"],\n")
     write(b'"rejected":[')
