@@ -175,7 +175,7 @@ def junit_xml(plan: Plan, coverage: dict[str, Any] | None = None) -> str:
                 type="violations",
                 message=_xml_text(", ".join(f"{r} in {n} message(s)" for r, n in errs.items())),
             )
-            fail.text = _xml_text("\n".join(notes))
+            fail.text = _xml_text("\n".join(f"{r}: {n} message(s)" for r, n in errs.items()))
         if notes:
             ET.SubElement(case, "system-out").text = _xml_text("\n".join(notes))
     tests += 1
