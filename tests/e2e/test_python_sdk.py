@@ -71,7 +71,7 @@ def make_client(url: str, write_key: str, gzip: bool, on_error: Any) -> Any:
     # The quick start: point the client at the inspector instead of api.segment.io.
     return Client(
         write_key,
-        host=url,  # e.g. "http://127.0.0.1:8321"
+        host=url,  # e.g. "http://127.0.0.1:8787"
         gzip=gzip,
         on_error=on_error,
         upload_size=100,

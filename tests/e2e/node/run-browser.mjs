@@ -207,25 +207,26 @@ try {
 
   // ---------------------------------------------------------------- record requests
   const requests = []
-  const pending = new Set()
+  const records = new Map() // playwright Request -> its record in `requests`
   const consoleErrors = []
   context.on('request', (req) => {
-    pending.add(req)
-    requests.push({ method: req.method(), url: req.url(), headers: req.headers() })
+    const rec = { method: req.method(), url: req.url(), headers: req.headers(), status: undefined }
+    records.set(req, rec)
+    requests.push(rec)
   })
-  const settle = (req, status, failure) => {
-    pending.delete(req)
-    const rec = requests.find((r) => r.url === req.url() && r.status === undefined)
-    if (rec) {
-      rec.status = status
-      if (failure) rec.failure = failure
-    }
-  }
   context.on('requestfinished', async (req) => {
+    const rec = records.get(req)
     const resp = await req.response().catch(() => null)
-    settle(req, resp ? resp.status() : null)
+    if (rec) rec.status = resp ? resp.status() : null
   })
-  context.on('requestfailed', (req) => settle(req, null, req.failure()?.errorText ?? 'failed'))
+  context.on('requestfailed', (req) => {
+    const rec = records.get(req)
+    if (rec) {
+      rec.status = null
+      rec.failure = req.failure()?.errorText ?? 'failed'
+    }
+  })
+  const unsettled = () => requests.filter((r) => r.status === undefined)
 
   const page = context.pages()[0] ?? (await context.newPage())
   page.on('console', (msg) => {
@@ -243,8 +244,8 @@ try {
   const waitUrl = `${inspector}/inspector/messages/wait?count=${expected}&timeout=15`
   const waited = await fetch(waitUrl, { signal: AbortSignal.timeout(20000) })
   const inspectorStatus = waited.status
-  const until = Date.now() + 5000
-  while (pending.size && Date.now() < until) await new Promise((r) => setTimeout(r, 50))
+  const until = Date.now() + 10000
+  while (unsettled().length && Date.now() < until) await new Promise((r) => setTimeout(r, 50))
   // The SDK's own record of delivery: in-flight events and failures, read after the wait.
   const after = await page.evaluate(() => window.E2E_RESULT.then((r) => r.errors))
 
@@ -253,7 +254,7 @@ try {
     flags: flags.filter((f) => f !== 'about:blank'),
     origin,
     inspectorStatus,
-    pendingAtEnd: [...pending].map((r) => r.url()),
+    pendingAtEnd: unsettled().map((r) => r.url),
     requests,
     served,
     escaped,

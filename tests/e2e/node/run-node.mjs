@@ -23,7 +23,7 @@ const run = Math.random().toString(16).slice(2, 10)
 // The quick start: point the client at the inspector instead of api.segment.io.
 const analytics = new Analytics({
   writeKey,
-  host: url, // e.g. 'http://127.0.0.1:8321'; the SDK posts to host + '/v1/batch'
+  host: url, // e.g. 'http://127.0.0.1:8787'; the SDK posts to host + '/v1/batch'
   flushAt: 100,
   flushInterval: 1000,
   maxRetries: 3,
