@@ -153,6 +153,15 @@ class Plan:
         self.reloads += 1
         return True
 
+    async def watch(self, interval: float = RELOAD_INTERVAL) -> None:
+        """Reload on change every ``interval`` seconds until cancelled (for a UI or server
+        task, so a plan edit shows even while no traffic arrives)."""
+        import asyncio
+
+        while True:
+            await asyncio.sleep(interval)
+            self.reload_if_changed()
+
     def _poll(self) -> None:
         now = self._clock()
         if now - self._last_poll >= self._interval:

@@ -115,3 +115,22 @@ def test_coverage_survives_a_reload(tmp_path: Path) -> None:
     plan.reload_if_changed()
     report = plan.coverage_summary()
     assert report["unseen"] == ["Logged In"]
+
+
+async def test_watch_task_reloads_without_traffic(tmp_path: Path) -> None:
+    import asyncio
+
+    path = tmp_path / "plan.yaml"
+    path.write_text(yaml.safe_dump(V1))
+    plan = load_plan(path)
+    task = asyncio.create_task(plan.watch(interval=0.01))
+    try:
+        rewrite(path, yaml.safe_dump(V2))
+        for _ in range(200):
+            if plan.reloads:
+                break
+            await asyncio.sleep(0.01)
+        assert plan.reloads == 1
+        assert "Logged In" in plan.event_names
+    finally:
+        task.cancel()
