@@ -33,7 +33,10 @@ def build_engine(settings: Settings) -> Engine:
     except (OSError, ValueError) as exc:
         _fail(f"cannot read the plan {settings.plan}: {exc}")
         raise
-    return Engine(extra=plan.rules)
+    engine = Engine(extra=plan.rules)
+    # The UI and `open` reach the plan (coverage, reload state) through the engine.
+    engine.plan = plan  # type: ignore[attr-defined]
+    return engine
 
 
 def build_capture(settings: Settings) -> Capture:
