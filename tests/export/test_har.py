@@ -106,3 +106,56 @@ async def test_empty_session_is_valid(tmp_path: Path, fmt: str) -> None:
             assert doc["messages"] == [] and doc["rejected"] == []
     finally:
         s.close()
+
+
+def test_browser_devtools_har_opens(tmp_path: Path) -> None:
+    """A HAR saved from a browser's network panel: Segment calls among the page's traffic."""
+    body = '{"type":"track","event":"Video Played","anonymousId":"a1","messageId":"ajs-1"}'
+
+    def entry(method: str, url: str, text: str | None = None) -> dict:
+        req = {
+            "method": method,
+            "url": url,
+            "httpVersion": "h2",
+            "headers": [{"name": ":authority", "value": "api.segment.io"}]
+            + [{"name": "content-type", "value": "text/plain"}],
+            "queryString": [],
+            "cookies": [],
+            "headersSize": -1,
+            "bodySize": len(text or ""),
+        }
+        if text is not None:
+            req["postData"] = {"mimeType": "text/plain", "text": text}
+        return {
+            "startedDateTime": "2024-05-01T10:00:00.123+02:00",
+            "time": 12.5,
+            "request": req,
+            "response": {"status": 200},
+            "cache": {},
+            "timings": {"send": 1, "wait": 10, "receive": 1.5},
+        }
+
+    har = {
+        "log": {
+            "version": "1.2",
+            "creator": {"name": "WebInspector", "version": "537.36"},
+            "entries": [
+                entry("GET", "https://example.com/"),
+                entry("OPTIONS", "https://api.segment.io/v1/t"),
+                entry("POST", "https://api.segment.io/v1/t", body),
+                entry("GET", "https://cdn.segment.com/v1/projects/wk/settings"),
+                entry("POST", "https://example.com/api/login", '{"user":"x"}'),
+            ],
+        }
+    }
+    path = tmp_path / "devtools.har"
+    path.write_text(json.dumps(har))
+    s = import_file(path, tmp_path / "devtools.sqlite")
+    try:
+        msgs = list(s.iter_messages())
+        assert len(msgs) == 1
+        assert msgs[0].data["event"] == "Video Played" and msgs[0].endpoint == "/v1/t"
+        assert msgs[0].received_at == "2024-05-01T08:00:00.123Z"
+        assert [r.kind for r in s.iter_requests()] == ["ingest", "settings"]
+    finally:
+        s.close()
