@@ -27,7 +27,7 @@ import gzip
 import os
 import re
 import threading
-from collections.abc import Coroutine, Iterable, Iterator
+from collections.abc import Coroutine, Iterable, Iterator, Sequence
 from datetime import UTC, datetime
 from pathlib import Path
 from typing import Any
@@ -167,6 +167,29 @@ class _Writer:
         self.engine = engine
         self.headers = [("Content-Type", "application/json"), ("X-Inspector-Import", source)]
         self.count = 0
+        self._pending: list[tuple[RequestRecord, Sequence[MessageRecord]]] = []
+
+    def _append(self, req: RequestRecord, msgs: list[MessageRecord]) -> None:
+        self._pending.append((req, msgs))
+        if len(self._pending) >= 500:
+            self.flush()
+
+    def flush(self) -> None:
+        """Write what is buffered in one transaction (one commit per message is slow)."""
+        batch, self._pending = self._pending, []
+        if not batch:
+            return
+        st = self.store
+        # The Store has no public many-requests append yet; use its group-commit path when
+        # present (the same one its writer thread uses), else one append per request.
+        if all(hasattr(st, a) for a in ("_assign", "_write_many", "_after_commit")):
+            for req, msgs in batch:
+                st._assign(req, msgs)
+            st._write_many(batch)
+            st._after_commit(batch)
+        else:  # pragma: no cover
+            for req, msgs in batch:
+                st.append_sync(req, msgs)
 
     def message(
         self,
@@ -219,7 +242,7 @@ class _Writer:
             violations,
             None,
         )
-        self.store.append_sync(req, [rec])
+        self._append(req, [rec])
         self.count += 1
 
     def rejected(self, item: dict[str, Any]) -> None:
@@ -243,7 +266,7 @@ class _Writer:
             "gzip" if item.get("gzip") else None,
             int(item.get("wireSize") or len(body)),
         )
-        self.store.append_sync(req)
+        self._append(req, [])
 
 
 def _ingest_route(path: str) -> tuple[str | None, bool] | None:
@@ -401,6 +424,7 @@ def import_into(store: Store, path: str | os.PathLike[str], *, engine: Engine | 
     else:
         for msg in _other_messages(p):
             w.message(msg)
+    w.flush()
     return w.count
 
 
