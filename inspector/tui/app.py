@@ -33,6 +33,7 @@ from inspector import filters
 from inspector.config import Settings
 from inspector.ingest.service import Capture
 from inspector.store import Store
+from inspector.tui.diff_actions import DIFF_BINDINGS, DiffActions
 from inspector.tui.screens.help import HelpScreen
 from inspector.tui.viewmodel import Totals, ViewIndex, build_index, next_error_seq
 from inspector.tui.widgets.bars import FilterBar, HeaderBar, StatusBar
@@ -48,7 +49,7 @@ REFRESH_INTERVAL = 0.05
 FILTER_DEBOUNCE = 0.25
 
 
-class InspectorApp(App[None]):
+class InspectorApp(DiffActions, App[None]):
     """Live (with a Capture) or read-only (with a Store) view of a session."""
 
     CSS_PATH = "app.tcss"
@@ -67,6 +68,7 @@ class InspectorApp(App[None]):
         Binding("question_mark,f1", "help", "Help"),
         Binding("q", "quit", "Quit"),
         Binding("escape", "focus_stream", "Stream", show=False),
+        *DIFF_BINDINGS,
     ]
 
     def __init__(
@@ -508,6 +510,7 @@ class InspectorApp(App[None]):
         )
         yield SystemCommand("Filter", "Focus the filter bar", self.action_focus_filter)
         yield SystemCommand("Help", "Keys, filter terms and SDK snippets", self.action_help)
+        yield from self.diff_system_commands()
 
 
 def export_view(store: Store, flt: filters.Filter, path: Path) -> int:
