@@ -83,95 +83,95 @@ class DiffActions:
             state = self.__dict__["_diff_state"] = DiffState()
         return cast(DiffState, state)
 
-    def _ui(self) -> InspectorApp:
+    def _diff_ui(self) -> InspectorApp:
         return cast("InspectorApp", self)
 
-    def _selected_seq(self, what: str) -> int | None:
-        key = self._ui().stream.cursor_key
+    def _diff_selected_seq(self, what: str) -> int | None:
+        key = self._diff_ui().stream.cursor_key
         if key is None or key[0] != "m":
-            self._ui().notify(f"Select a message to {what}.", severity="warning", timeout=2)
+            self._diff_ui().notify(f"Select a message to {what}.", severity="warning", timeout=2)
             return None
         return key[1]
 
-    def _tabs(self) -> TabbedContent:
-        return self._ui().detail.query_one("#detail-tabs", TabbedContent)
+    def _diff_tabs(self) -> TabbedContent:
+        return self._diff_ui().detail.query_one("#detail-tabs", TabbedContent)
 
     def context_view(self) -> ContextDiffView | None:
         """The context diff view, if its tab was added."""
         try:
-            return self._ui().detail.query_one(ContextDiffView)
+            return self._diff_ui().detail.query_one(ContextDiffView)
         except NoMatches:
             return None
 
-    async def _ensure_view(self) -> ContextDiffView:
+    async def _diff_ensure_view(self) -> ContextDiffView:
         view = self.context_view()
         if view is None:
             view = ContextDiffView(id="context-diff")
             view.links = self.diff_state.links
-            await self._tabs().add_pane(TabPane("Context diff", view, id=TAB_ID))
+            await self._diff_tabs().add_pane(TabPane("Context diff", view, id=TAB_ID))
         return view
 
-    def _modes(self) -> list[Mode]:
+    def _diff_modes(self) -> list[Mode]:
         return (
             ["baseline", "identity", "stream"]
             if self.diff_state.baseline
             else ["identity", "stream"]
         )
 
-    def _refresh_view(self, seq: int | None) -> None:
+    def _diff_refresh_view(self, seq: int | None) -> None:
         view = self.context_view()
-        if view is None or self._tabs().active != TAB_ID:
+        if view is None or self._diff_tabs().active != TAB_ID:
             return
         if seq is None:
             view.clear()
             return
         st = self.diff_state
-        view.show(self._ui().store, seq, st.mode, st.baseline)
+        view.show(self._diff_ui().store, seq, st.mode, st.baseline)
 
     # ---------------------------------------------------------------- events
 
     def on_stream_view_cursor_moved(self, event: StreamView.CursorMoved) -> None:
         key = event.key
-        self._refresh_view(key[1] if key is not None and key[0] == "m" else None)
+        self._diff_refresh_view(key[1] if key is not None and key[0] == "m" else None)
 
     # ---------------------------------------------------------------- actions
 
     async def action_context_diff(self) -> None:
-        seq = self._selected_seq("diff its context")
+        seq = self._diff_selected_seq("diff its context")
         if seq is None:
             return
         st = self.diff_state
-        view = await self._ensure_view()
-        tabs = self._tabs()
-        modes = self._modes()
+        view = await self._diff_ensure_view()
+        tabs = self._diff_tabs()
+        modes = self._diff_modes()
         if tabs.active == TAB_ID and view.pending is not None and view.pending[0] == seq:
             i = modes.index(st.mode) if st.mode in modes else -1
             st.mode = modes[(i + 1) % len(modes)]
         elif st.mode not in modes or tabs.active != TAB_ID:
             st.mode = modes[0]
         tabs.active = TAB_ID
-        view.show(self._ui().store, seq, st.mode, st.baseline)
+        view.show(self._diff_ui().store, seq, st.mode, st.baseline)
 
     def action_pin_baseline(self) -> None:
         st = self.diff_state
-        ui = self._ui()
+        ui = self._diff_ui()
         if st.baseline is not None:
             old, st.baseline = st.baseline, None
             if st.mode == "baseline":
                 st.mode = "identity"
             ui.notify(f"Baseline #{old} unpinned.", timeout=2)
         else:
-            seq = self._selected_seq("pin it as the baseline")
+            seq = self._diff_selected_seq("pin it as the baseline")
             if seq is None:
                 return
             st.baseline = seq
             st.mode = "baseline"
             ui.notify(f"Baseline #{seq} pinned: d diffs against it; b unpins.", timeout=3)
         key = ui.stream.cursor_key
-        self._refresh_view(key[1] if key is not None and key[0] == "m" else None)
+        self._diff_refresh_view(key[1] if key is not None and key[0] == "m" else None)
 
     def action_mark(self) -> None:
-        seq = self._selected_seq("mark it")
+        seq = self._diff_selected_seq("mark it")
         if seq is None:
             return
         marks = self.diff_state.marks
@@ -184,10 +184,10 @@ class DiffActions:
             verb = "Marked"
         listed = " and ".join(f"#{m}" for m in sorted(marks)) or "none"
         hint = ": D or s for side by side" if len(marks) == 2 else ""
-        self._ui().notify(f"{verb} #{seq}. Marked: {listed}{hint}.", timeout=3)
+        self._diff_ui().notify(f"{verb} #{seq}. Marked: {listed}{hint}.", timeout=3)
 
     def action_side_by_side(self) -> None:
-        ui = self._ui()
+        ui = self._diff_ui()
         marks = list(self.diff_state.marks)
         if len(marks) == 1:
             key = ui.stream.cursor_key
@@ -207,8 +207,8 @@ class DiffActions:
         ui.push_screen(SideBySideScreen(a, b))
 
     def action_timeline(self) -> None:
-        ui = self._ui()
-        seq = self._selected_seq("see its user's timeline")
+        ui = self._diff_ui()
+        seq = self._diff_selected_seq("see its user's timeline")
         if seq is None:
             return
         m = ui.store.get(seq)
@@ -220,7 +220,7 @@ class DiffActions:
         ui.push_screen(TimelineScreen(ui.store, ident, self.diff_state.links))
 
     def action_drift(self) -> None:
-        ui = self._ui()
+        ui = self._diff_ui()
         if not isinstance(ui.screen, DriftScreen):
             ui.push_screen(DriftScreen(ui.store))
 

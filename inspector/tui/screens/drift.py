@@ -17,7 +17,7 @@ from textual import on, work
 from textual.app import ComposeResult
 from textual.binding import Binding
 from textual.containers import VerticalScroll
-from textual.screen import Screen
+from textual.screen import ModalScreen
 from textual.widgets import DataTable, Footer, ProgressBar, Static
 from textual.worker import get_current_worker
 
@@ -136,11 +136,11 @@ def path_detail(pd: PathDrift) -> Text:
     return out
 
 
-class DriftScreen(Screen[None]):
+class DriftScreen(ModalScreen[None]):
     """Drift summary of the whole session (computed in a worker)."""
 
     DEFAULT_CSS = """
-    DriftScreen { layout: vertical; }
+    DriftScreen { layout: vertical; background: $surface; }
     DriftScreen #drift-title { height: auto; padding: 0 1; background: $panel; }
     DriftScreen #drift-progress { height: auto; padding: 1 2; }
     DriftScreen #drift-table { height: 1fr; }

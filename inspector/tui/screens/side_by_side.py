@@ -15,7 +15,7 @@ from rich.style import Style
 from rich.text import Text
 from textual.app import ComposeResult
 from textual.binding import Binding
-from textual.screen import Screen
+from textual.screen import ModalScreen
 from textual.widgets import DataTable, Footer, Static
 
 from inspector.diff import Change, compare_messages
@@ -82,11 +82,11 @@ def row_cells(c: Change, value_width: int, path_width: int) -> tuple[Text, Text,
     return sym, path, left, right
 
 
-class SideBySideScreen(Screen[None]):
+class SideBySideScreen(ModalScreen[None]):
     """Two messages compared leaf by leaf."""
 
     DEFAULT_CSS = """
-    SideBySideScreen { layout: vertical; }
+    SideBySideScreen { layout: vertical; background: $surface; }
     SideBySideScreen #sbs-title { height: auto; padding: 0 1; background: $panel; }
     SideBySideScreen #sbs-table { height: 1fr; }
     """

@@ -16,7 +16,7 @@ from textual import work
 from textual.app import ComposeResult
 from textual.binding import Binding
 from textual.containers import VerticalScroll
-from textual.screen import Screen
+from textual.screen import ModalScreen
 from textual.widgets import Footer, LoadingIndicator, Static
 
 from inspector.diff import Timeline, identity_timeline
@@ -158,11 +158,11 @@ def load_timeline(store: Any, user: str, links: IdentityLinks | None = None) -> 
     return identity_timeline(pairs, user)
 
 
-class TimelineScreen(Screen[None]):
+class TimelineScreen(ModalScreen[None]):
     """Identity timeline of one user (computed in a worker)."""
 
     DEFAULT_CSS = """
-    TimelineScreen { layout: vertical; }
+    TimelineScreen { layout: vertical; background: $surface; }
     TimelineScreen #tl-title { height: 1; padding: 0 1; background: $panel; }
     TimelineScreen #tl-scroll { height: 1fr; padding: 0 1; }
     TimelineScreen #tl-body { width: auto; }
