@@ -1,0 +1,172 @@
+"""`inspector check` through the real command: exit codes, JSON shape, text output."""
+
+from __future__ import annotations
+
+import json
+import subprocess
+import sys
+from pathlib import Path
+from typing import Any
+
+import pytest
+from click.testing import CliRunner
+
+from inspector.cli import main
+from tests.spec.payloads import TRACK_SPEC_EXAMPLE
+
+GOOD = {**TRACK_SPEC_EXAMPLE}
+BAD = {
+    "type": "track",
+    "event": "Order Completed",
+    "userId": "u-1",
+    "messageId": "bad-1",
+    "properties": {"revenue": "19.99", "products": [{"price": "3"}]},
+}
+WARN = {"type": "identify", "userId": "null", "messageId": "warn-1"}
+
+
+def _ndjson(tmp_path: Path, name: str, *msgs: Any) -> str:
+    p = tmp_path / name
+    p.write_text("".join(json.dumps(m) + "\n" for m in msgs))
+    return str(p)
+
+
+def _run(*args: str, input: str | None = None) -> Any:
+    return CliRunner().invoke(main, ["check", *args], input=input)
+
+
+def test_clean_file_exits_0(tmp_path: Path) -> None:
+    r = _run(_ndjson(tmp_path, "ok.ndjson", GOOD))
+    assert r.exit_code == 0, r.output
+    assert "1 message, 0 errors, 0 warnings, 0 info" in r.stdout
+
+
+def test_warnings_alone_exit_0(tmp_path: Path) -> None:
+    r = _run(_ndjson(tmp_path, "w.ndjson", WARN))
+    assert r.exit_code == 0
+    assert "common/placeholder-id" in r.stdout
+
+
+def test_error_exits_1_and_text_groups_by_message(tmp_path: Path) -> None:
+    r = _run(_ndjson(tmp_path, "bad.ndjson", GOOD, BAD))
+    assert r.exit_code == 1
+    lines = r.stdout.splitlines()
+    head = lines.index('#1 track "Order Completed" messageId=bad-1')
+    assert lines[head + 1].startswith("  error")
+    assert any("reserved/revenue-type  properties.revenue" in ln for ln in lines)
+    assert any("properties.products[0].price" in ln for ln in lines)
+    assert lines[-1].startswith("2 messages, 2 errors")
+    assert "\x1b[" not in r.stdout  # no colour when stdout is not a terminal
+
+
+def test_json_shape_and_index_across_files(tmp_path: Path) -> None:
+    a = _ndjson(tmp_path, "a.ndjson", GOOD, WARN)
+    b = tmp_path / "b.json"
+    b.write_text(json.dumps({"batch": [BAD, GOOD]}))
+    r = _run("--format", "json", a, str(b))
+    assert r.exit_code == 1
+    doc = json.loads(r.stdout)
+    assert set(doc) == {"messages", "summary"}
+    assert [m["index"] for m in doc["messages"]] == [0, 1, 2, 3]
+    first = doc["messages"][0]
+    assert set(first) == {"index", "messageId", "type", "event", "violations"}
+    assert first["messageId"] == GOOD["messageId"] and first["event"] == "Course Clicked"
+    assert doc["messages"][1]["event"] is None
+    for m in doc["messages"]:
+        for v in m["violations"]:
+            assert set(v) == {"rule", "severity", "path", "message"}
+    # the GOOD message appears twice across the two files: one session, one duplicate
+    dup = [
+        v for v in doc["messages"][3]["violations"] if v["rule"] == "session/duplicate-message-id"
+    ]
+    assert len(dup) == 1
+    s = doc["summary"]
+    assert s["messages"] == 4
+    assert s["errors"] == sum(
+        1 for m in doc["messages"] for v in m["violations"] if v["severity"] == "error"
+    )
+    assert s["by_rule"]["reserved/revenue-type"] == 1
+    assert set(s) == {"messages", "errors", "warnings", "info", "by_rule"}
+
+
+def test_non_object_lines_are_errors_not_crashes(tmp_path: Path) -> None:
+    p = tmp_path / "junk.ndjson"
+    p.write_text('1\n"x"\nnull\n[1, 2]\n')
+    r = _run("--format", "json", str(p))
+    assert r.exit_code == 1
+    doc = json.loads(r.stdout)
+    assert [[v["rule"] for v in m["violations"]] for m in doc["messages"]] == [
+        ["common/not-an-object"]
+    ] * 4
+    assert doc["messages"][0]["type"] is None
+
+
+def test_stdin(tmp_path: Path) -> None:
+    r = _run("-", input=json.dumps(BAD) + "\n")
+    assert r.exit_code == 1 and "reserved/revenue-type" in r.stdout
+
+
+@pytest.mark.parametrize(
+    ("args", "needle"),
+    [
+        ([], "Missing argument"),
+        (["--format", "xml", "x"], "--format"),
+        (["--nope", "x"], "No such option"),
+    ],
+)
+def test_bad_usage_exits_2_with_one_line(args: list[str], needle: str) -> None:
+    r = _run(*args)
+    assert r.exit_code == 2
+    assert r.stdout == ""
+    assert len(r.stderr.strip().splitlines()) == 1 and needle in r.stderr
+    assert r.stderr.startswith("inspector check: ")
+
+
+def test_unreadable_input_exits_2(tmp_path: Path) -> None:
+    bad = tmp_path / "bad.ndjson"
+    bad.write_text(json.dumps(GOOD) + "\nnot json\n")
+    for path in (str(tmp_path / "missing.ndjson"), str(bad), str(tmp_path)):
+        r = _run(path)
+        assert r.exit_code == 2, r.output
+        assert len(r.stderr.strip().splitlines()) == 1
+        assert "Traceback" not in r.stderr
+
+
+def test_plan_when_plans_are_unavailable(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    monkeypatch.setitem(sys.modules, "inspector.plan", None)
+    r = _run("--plan", "plan.yaml", _ndjson(tmp_path, "ok.ndjson", GOOD))
+    assert r.exit_code == 2
+    assert r.stderr.strip() == "inspector check: plans are not supported yet"
+
+
+def test_plan_rules_are_applied(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    import types
+
+    from inspector.model import Violation
+
+    class Plan:
+        rules = [
+            lambda m, meta: [Violation("plan/unplanned-event", "error", "event", "not in plan")]
+        ]
+
+    fake = types.ModuleType("inspector.plan")
+    fake.load_plan = lambda path: Plan()  # type: ignore[attr-defined]
+    monkeypatch.setitem(sys.modules, "inspector.plan", fake)
+    r = _run("--format", "json", "--plan", "p.yaml", _ndjson(tmp_path, "ok.ndjson", GOOD))
+    assert r.exit_code == 1
+    assert json.loads(r.stdout)["summary"]["by_rule"] == {"plan/unplanned-event": 1}
+
+
+def test_real_process_no_traceback_and_no_textual(tmp_path: Path) -> None:
+    path = _ndjson(tmp_path, "bad.ndjson", BAD)
+    proc = subprocess.run(
+        [sys.executable, "-m", "inspector", "check", "--format", "json", path],
+        capture_output=True,
+        text=True,
+        timeout=60,
+    )
+    assert proc.returncode == 1, proc.stderr
+    assert json.loads(proc.stdout)["summary"]["errors"] >= 2
+    probe = "import sys, inspector.check, inspector.cli_check; print('textual' in sys.modules)"
+    out = subprocess.run([sys.executable, "-c", probe], capture_output=True, text=True, timeout=60)
+    assert out.stdout.strip() == "False", out.stderr
