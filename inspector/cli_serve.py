@@ -68,7 +68,7 @@ def settings_from(params: dict[str, Any]) -> Settings:
     session = params.get("session")
     return Settings(
         host=params.get("host") or DEFAULT_HOST,
-        port=int(params.get("port") if params.get("port") is not None else DEFAULT_PORT),
+        port=DEFAULT_PORT if params.get("port") is None else int(params["port"]),
         session=Path(session) if session else new_session_path(),
         write_keys=tuple(params.get("write_keys") or ()),
         json_lines=bool(params.get("json_lines")),
@@ -194,6 +194,15 @@ async def run_headless(settings: Settings, stream: TextIO = sys.stdout) -> None:
             err=True,
         )
     capture.listeners.append(make_printer(stream, settings.json_lines))
+    if forwarder is not None:
+        from inspector.forward import describe
+
+        def forward_line(event: Any) -> None:
+            line = describe(event)
+            if line:
+                click.echo(f"inspector: {clean(line, 500)}", err=True)
+
+        forwarder.listeners.append(forward_line)
     stop = asyncio.Event()
     loop = asyncio.get_running_loop()
     for sig in (signal.SIGINT, signal.SIGTERM):

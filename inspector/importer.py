@@ -179,17 +179,7 @@ class _Writer:
         batch, self._pending = self._pending, []
         if not batch:
             return
-        st = self.store
-        # The Store has no public many-requests append yet; use its group-commit path when
-        # present (the same one its writer thread uses), else one append per request.
-        if all(hasattr(st, a) for a in ("_assign", "_write_many", "_after_commit")):
-            for req, msgs in batch:
-                st._assign(req, msgs)
-            st._write_many(batch)
-            st._after_commit(batch)
-        else:  # pragma: no cover
-            for req, msgs in batch:
-                st.append_sync(req, msgs)
+        self.store.append_many_sync(batch)
 
     def message(
         self,

@@ -417,9 +417,9 @@ async def start_server(app: web.Application, host: str, port: int) -> tuple[web.
         await runner.cleanup()
         raise PortInUse(f"cannot listen on {host}:{port}: {exc.strerror or exc}") from None
     bound_port = port
-    server = site._server
-    if server is not None and getattr(server, "sockets", None):
-        bound_port = server.sockets[0].getsockname()[1]
+    sockets = getattr(site._server, "sockets", None)
+    if sockets:
+        bound_port = sockets[0].getsockname()[1]
     shown = f"[{host}]" if ":" in host else host
     url = f"http://{shown}:{bound_port}"
     if app[PUBLIC_URL_KEY] == []:

@@ -8,6 +8,7 @@ free: the store keeps the body once and each message as a slice of it.
 from __future__ import annotations
 
 import json
+import re
 import zlib
 from dataclasses import dataclass
 from typing import Any
@@ -21,6 +22,8 @@ MAX_BATCH_EVENTS = 2500
 #: How much we inflate a gzip body before giving up (a gzip bomb must not eat memory).
 #: Larger than MAX_BATCH_BYTES so an oversize batch is still captured and answered as such.
 MAX_INFLATED_BYTES = 4 * 1024 * 1024
+
+_LONG_INT = re.compile(rb"\d{19}")
 
 SHORT_TYPES = {
     "t": "track",
@@ -149,6 +152,8 @@ def _decode_text(body: bytes) -> str:
 
 def decode_single(body: bytes, call_type: str | None) -> Decoded:
     """A single-call body (``/v1/track``, ``/v1/t`` ...): one JSON object."""
+    if _LONG_INT.search(body):
+        return decode_single_exact(body, call_type)
     try:
         data = orjson.loads(body)
     except orjson.JSONDecodeError:
@@ -191,6 +196,8 @@ def decode_batch(body: bytes) -> Decoded:
     """
     if not body.strip():
         raise DecodeError("invalid_json", "Empty body: send a JSON object")
+    if _LONG_INT.search(body):  # orjson would turn >64-bit integers into floats
+        return decode_batch_exact(body)
     try:
         top = orjson.loads(body)
     except orjson.JSONDecodeError:

@@ -10,8 +10,10 @@ from __future__ import annotations
 
 import asyncio
 import contextlib
+import json
 import os
 import queue
+import re
 import sqlite3
 import threading
 from collections.abc import Callable, Iterator, Sequence
@@ -88,6 +90,20 @@ ROW_COLUMNS = (
 )
 
 _SENTINEL = object()
+
+
+_LONG_INT = re.compile(rb"\d{19}")
+
+
+def loads_exact(raw: bytes) -> Any:
+    """Parse JSON without changing a value: orjson turns integers beyond 64 bits into
+    floats and refuses lone surrogates, so those (rare) texts go to the standard library."""
+    if not _LONG_INT.search(raw):
+        try:
+            return orjson.loads(raw)
+        except orjson.JSONDecodeError:
+            pass
+    return json.loads(raw.decode("utf-8", "surrogatepass"))
 
 
 def _violations_blob(vs: list[Violation]) -> bytes | None:
@@ -179,12 +195,19 @@ class Store:
 
     def append_sync(self, req: RequestRecord, msgs: Sequence[MessageRecord] = ()) -> None:
         """Blocking variant for tools and tests: writes and commits in the calling thread."""
+        self.append_many_sync([(req, msgs)])
+
+    def append_many_sync(
+        self, batch: Sequence[tuple[RequestRecord, Sequence[MessageRecord]]]
+    ) -> None:
+        """Write several requests in one transaction from the calling thread (imports)."""
         if self.readonly:
             raise StoreError("session is read-only")
-        self._assign(req, msgs)
         assert self._wcon is not None
-        self._write_many([(req, msgs)])
-        self._after_commit([(req, msgs)])
+        for req, msgs in batch:
+            self._assign(req, msgs)
+        self._write_many(list(batch))
+        self._after_commit(list(batch))
 
     def _write_many(self, batch: list[tuple[RequestRecord, Sequence[MessageRecord]]]) -> None:
         con = self._wcon
@@ -435,7 +458,7 @@ class Store:
         "SELECT m.seq, m.received_at, m.endpoint, m.write_key, m.request_id, m.batch_index, "
         "m.violations, m.extra, "
         "CASE WHEN m.raw_start >= 0 THEN substr(r.body, m.raw_start + 1, m.raw_end - m.raw_start) END "
-        "FROM messages m JOIN requests r ON r.id = m.request_id "
+        "FROM messages m JOIN (SELECT id, body FROM requests) r ON r.id = m.request_id "
     )
 
     def _raw_from_request(self, request_id: int, batch_index: int) -> bytes:
@@ -463,13 +486,7 @@ class Store:
     def _message(self, row: tuple[Any, ...]) -> Message:
         seq, received_at, endpoint, write_key, request_id, batch_index, vblob, extra, raw = row
         raw = bytes(raw) if raw is not None else self._raw_from_request(request_id, batch_index)
-        try:
-            data: Any = orjson.loads(raw)
-        except orjson.JSONDecodeError:
-            # orjson refuses what the standard library accepted at ingest (lone surrogates).
-            import json
-
-            data = json.loads(raw.decode("utf-8", "surrogatepass"))
+        data: Any = loads_exact(raw)
         if extra:
             data = {**data, **orjson.loads(extra)} if isinstance(data, dict) else data
         vs = [Violation.from_dict(v) for v in orjson.loads(vblob)] if vblob else []

@@ -356,3 +356,21 @@ async def test_original_json_kept_byte_for_byte(live):
     (raw_body,) = con.execute("SELECT body FROM requests").fetchone()
     assert bytes(raw_body) == body
     con.close()
+
+
+async def test_big_integers_are_not_rounded(live):
+    body = b'{"batch": [{"type": "track", "event": "Big Number Sent", "userId": "u", "properties": {"n": 123456789012345678901234567890}}]}'
+    status, _, _ = await post(live, "/v1/batch", body)
+    assert status == 200
+    [m] = live.store.messages()
+    assert m.data["properties"]["n"] == 123456789012345678901234567890
+
+
+async def test_filter_on_write_key_reads_messages(live):
+    await post(live, "/v1/batch", {"batch": [TRACK], "writeKey": "k1"})
+    await post(live, "/v1/batch", {"batch": [TRACK], "writeKey": "k2"})
+    from inspector import filters
+
+    f = filters.parse("writekey:k2")
+    assert [m.write_key for m in live.store.messages(f.where, f.params)] == ["k2"]
+    assert [m.write_key for m in live.store.iter_messages(f.where, f.params)] == ["k2"]
