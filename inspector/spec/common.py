@@ -7,7 +7,7 @@ below it with its own id, docs and examples.
 
 from __future__ import annotations
 
-from datetime import UTC, datetime
+from datetime import UTC, datetime, timedelta
 from typing import Any
 
 from inspector.model import MessageMeta, Violation
@@ -195,15 +195,24 @@ def _utc(dt: datetime) -> datetime:
 
 #: The last arrival time parsed (batches share one); a pure memo.
 _ARRIVAL: list[Any] = [None, None]
+_SKEW = timedelta(seconds=SKEW_SECONDS)
 
 
-def _arrival(value: Any) -> datetime | None:
+def _arrival(value: Any) -> tuple[datetime, datetime, datetime] | None:
+    """(arrival, earliest sentAt, latest sentAt/timestamp) without skew; memoised."""
     if _ARRIVAL[0] == value:
         return _ARRIVAL[1]  # type: ignore[no-any-return]
     dt = parse_time(value) if type(value) is str else None
-    dt = _utc(dt) if dt is not None else None
-    _ARRIVAL[0], _ARRIVAL[1] = value, dt
-    return dt
+    bounds = _bounds(_utc(dt)) if dt is not None else None
+    _ARRIVAL[0], _ARRIVAL[1] = value, bounds
+    return bounds
+
+
+def _bounds(dt: datetime) -> tuple[datetime, datetime, datetime] | None:
+    try:
+        return dt, dt - _SKEW, dt + _SKEW
+    except OverflowError:  # year 1 or 9999
+        return None
 
 
 def _skew(key: str, delta: float) -> Violation:
@@ -300,7 +309,7 @@ def check_common(
     # timestamps, and clock skew against the arrival time (receivedAt first: it is the
     # arrival time when the endpoint did not record one)
     arrival_text = meta.received_at
-    arrival = _arrival(arrival_text) if arrival_text is not None else None
+    bounds = _arrival(arrival_text) if arrival_text is not None else None
     for key in TIME_FIELDS:
         v = get(key)
         if v is None:
@@ -318,12 +327,10 @@ def check_common(
             out.append(_naive_time(key, v))
             dt = dt.replace(tzinfo=UTC)
         if key == "receivedAt":
-            if arrival is None:
-                arrival = dt
-        elif arrival is not None:
-            delta = (dt - arrival).total_seconds()
-            if delta > SKEW_SECONDS or (key == "sentAt" and delta < -SKEW_SECONDS):
-                out.append(_skew(key, delta))
+            if bounds is None:
+                bounds = _bounds(dt)
+        elif bounds is not None and (dt > bounds[2] or (key == "sentAt" and dt < bounds[1])):
+            out.append(_skew(key, (dt - bounds[0]).total_seconds()))
 
     # context and integrations
     ctx = get("context")
