@@ -196,9 +196,8 @@ def main() -> int:
     spec = tuple(r for r in RULES if r not in naming)
     for label, off in (("spec rules only", naming), ("naming rules only", spec)):
         part = min(run(items, off) for _ in range(args.repeat))[0]
-        rows.append(
-            (label, f"{args.messages / part:,.0f} msgs/s ({part / args.messages * 1e6:.1f} us/msg)")
-        )
+        text = f"{args.messages / part:,.0f} msgs/s ({part / args.messages * 1e6:.1f} us/msg)"
+        rows.insert(-2, (label, text))
     width = max(len(k) for k, _ in rows)
     print(f"bench_check (best of {args.repeat}, Python {sys.version.split()[0]})")
     for k, v in rows:
