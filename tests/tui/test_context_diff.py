@@ -7,6 +7,7 @@ snapshot of the side-by-side screen on the demo session.
 
 from __future__ import annotations
 
+import re
 from collections.abc import Callable
 from pathlib import Path
 from typing import Any
@@ -19,6 +20,7 @@ from textual.screen import Screen
 from inspector.ingest.service import Capture
 from inspector.spec import Engine
 from inspector.store import Store
+from inspector.tui.app import InspectorApp
 from inspector.tui.demo import step_clock
 from inspector.tui.screens.drift import DriftScreen
 from inspector.tui.screens.side_by_side import SideBySideScreen
@@ -29,7 +31,8 @@ from inspector.tui.widgets.context_diff import (
     IdentityLinks,
     compute_context_diff,
 )
-from tests.tui.conftest import wait_for
+from tests.tui.conftest import SIZE, post, wait_for, wait_rows
+from tests.tui.screen import screen_text
 
 CTX_A = {
     "library": {"name": "analytics.js", "version": "1.0"},
@@ -174,6 +177,13 @@ async def test_view_shows_changed_paths_and_folds_unchanged(store: Store) -> Non
         view.show(store, 1, "identity")
         await wait_for(pilot, lambda: view.result is not None and view.result.seq == 1)
         assert "first message of this identity: nothing to compare" in view.plain_text()
+        # requests made while one computes are coalesced: the latest one wins
+        for seq in (2, 3, 5, 6):
+            view.show(store, seq, "stream")
+        await wait_for(pilot, lambda: view.result is not None and view.result.seq == 6)
+        await pilot.pause(0.1)
+        assert view.result is not None and view.result.seq == 6
+        assert "Context of #6 vs previous in stream (#5)" in view.plain_text()
 
 
 async def test_view_renders_network_text_literally(tmp_path: Path) -> None:
@@ -263,3 +273,151 @@ async def test_timeline_of_unknown_user(store: Store) -> None:
         assert isinstance(screen, TimelineScreen)
         await wait_for(pilot, lambda: screen.timeline is not None)
         assert "No message of nobody in this session." in screen.body_text()
+
+
+# ---------------------------------------------------------------------------- the real app
+
+
+def _ctx(version: str, url: str, locale: str | None = None) -> dict[str, Any]:
+    ctx: dict[str, Any] = {
+        "library": {"name": "analytics.js", "version": version},
+        "page": {"url": url, "title": "Shop"},
+    }
+    if locale:
+        ctx["locale"] = locale
+    return ctx
+
+
+async def _post_three(app: InspectorApp, pilot: Any) -> None:
+    await wait_for(pilot, lambda: app.url is not None)
+    first = _ctx("1.0", "https://shop.example/a", "en-US")
+    assert (
+        await post(app, "/v1/track", {"userId": "u1", "event": "Viewed", "context": first}) == 200
+    )
+    other = {"library": {"name": "analytics-python", "version": "2.3.2"}}
+    assert (
+        await post(app, "/v1/track", {"userId": "u2", "event": "Billed", "context": other}) == 200
+    )
+    second = _ctx("1.1", "https://shop.example/b")
+    assert (
+        await post(app, "/v1/track", {"userId": "u1", "event": "Bought", "context": second}) == 200
+    )
+    await wait_rows(pilot, app, 3)
+
+
+def squeeze(text: str) -> str:
+    """Runs of spaces as one (diff rows pad their paths to a common width)."""
+    return re.sub(" +", " ", text)
+
+
+async def _diff_shown(pilot: Any, app: InspectorApp) -> str:
+    view = app.context_view()
+    assert view is not None
+    await wait_for(pilot, lambda: view.result is not None and view.result.seq == view.pending[0])
+    await pilot.pause()
+    return view.plain_text()
+
+
+async def test_pilot_context_diff_of_selected_message(live_app: InspectorApp) -> None:
+    app = live_app
+    async with app.run_test(size=SIZE) as pilot:
+        await _post_three(app, pilot)
+        await pilot.press("g", "down", "down")
+        assert app.stream.cursor_key == ("m", 3)
+        await pilot.press("d")
+        text = await _diff_shown(pilot, app)
+        assert "Context of #3 vs previous message of user u1 (#1)" in text
+        assert "3 changed paths, 2 unchanged" in text
+        assert '~ context.library.version  "1.0" → "1.1"' in text
+        assert "~ context.page.url" in text
+        assert '"https://shop.example/a" → "https://shop.example/b"' in text
+        assert "- context.locale" in text and '"en-US"' in text
+        assert "▸ 2 unchanged paths" in text and "context.page.title" not in text
+        shown = screen_text(app)
+        assert "Context diff" in shown and "~ context.library.version" in shown
+        # d again: against the previous message in the stream (another user, another library)
+        await pilot.press("d")
+        text = await _diff_shown(pilot, app)
+        assert "vs previous in stream (#2)" in text
+        assert '~ context.library.name "analytics-python" → "analytics.js"' in squeeze(text)
+        assert "+ context.page.url" in text
+        # the tab follows the cursor
+        await pilot.press("up")
+        text = await _diff_shown(pilot, app)
+        assert "Context of #2 vs previous in stream (#1)" in text
+        await pilot.press("d")
+        text = await _diff_shown(pilot, app)
+        assert "first message of this identity: nothing to compare" in text
+
+
+async def test_pilot_baseline_pin_and_unpin(live_app: InspectorApp) -> None:
+    app = live_app
+    async with app.run_test(size=SIZE) as pilot:
+        await _post_three(app, pilot)
+        await pilot.press("g", "b", "down", "down", "d")
+        text = await _diff_shown(pilot, app)
+        assert "Context of #3 vs baseline #1" in text and "3 changed paths" in text
+        await pilot.press("up")
+        text = await _diff_shown(pilot, app)
+        assert "Context of #2 vs baseline #1" in text
+        assert '~ context.library.name "analytics.js" → "analytics-python"' in squeeze(text)
+        await pilot.press("b")
+        text = await _diff_shown(pilot, app)
+        assert "Context of #2" in text and "baseline" not in text
+        assert app.diff_state.baseline is None
+
+
+async def test_pilot_marks_side_by_side_timeline_and_drift(live_app: InspectorApp) -> None:
+    app = live_app
+    async with app.run_test(size=SIZE) as pilot:
+        await _post_three(app, pilot)
+        await pilot.press("s")
+        assert not isinstance(app.screen, SideBySideScreen)  # nothing marked yet
+        await pilot.press("x", "g", "x")
+        assert app.diff_state.marks == [3, 1]
+        await pilot.press("D")
+        await pilot.pause()
+        screen = app.screen
+        assert isinstance(screen, SideBySideScreen)
+        assert (screen.older.seq, screen.newer.seq) == (1, 3)
+        assert '~ | event | "Viewed" | "Bought"' in screen.table_text()
+        await pilot.press("c")  # context only; app keys (c = clear) do not reach the app
+        assert all("context." in r for r in screen.table_text().splitlines())
+        assert app.totals.messages == 3
+        await pilot.press("escape", "t")
+        await pilot.pause()
+        tl_screen = app.screen
+        assert isinstance(tl_screen, TimelineScreen) and tl_screen.user == "u1"
+        await wait_for(pilot, lambda: tl_screen.timeline is not None)
+        assert "#1      first-seen userId u1 on track" in tl_screen.body_text()
+        await pilot.press("escape", "R")
+        await pilot.pause()
+        drift_screen = app.screen
+        assert isinstance(drift_screen, DriftScreen)
+        await wait_for(pilot, lambda: drift_screen.drift is not None)
+        drift = drift_screen.drift
+        assert drift is not None and drift.messages == 3 and drift.identities == 2
+        assert drift.paths[0].path in {
+            "context.library.version",
+            "context.page.url",
+            "context.locale",
+        }
+        await pilot.press("escape")
+        assert app.screen is app._main
+
+
+def test_side_by_side_snapshot(snap_compare: Any, demo_app: Callable[[], InspectorApp]) -> None:
+    """Two Order Completed events: the Node backend's (#8) and the browser's (#16)."""
+
+    async def run_before(pilot: Any) -> None:
+        app = pilot.app
+        await wait_for(pilot, lambda: app.builds_done > 0 and not app._building)
+        for seq in (8, 16):
+            pos = app.stream.index.index_of_seq(seq)
+            assert pos is not None
+            app.stream.move_to(pos)
+            await pilot.press("x")
+        await pilot.press("D")
+        await pilot.pause(0.1)
+
+    assert snap_compare(demo_app(), terminal_size=SIZE, run_before=run_before)

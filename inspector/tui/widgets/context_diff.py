@@ -398,6 +398,8 @@ class ContextDiffView(VerticalScroll, can_focus=True):
         self.pending: tuple[Any, ...] | None = None
         self.unfolded = False
         self.links = IdentityLinks()
+        self._busy = False
+        self._queued: tuple[Any, ...] | None = None
 
     def compose(self) -> ComposeResult:
         yield Static(Text("Select a message and press d", LABEL), id="cd-title")
@@ -413,15 +415,28 @@ class ContextDiffView(VerticalScroll, can_focus=True):
     def show(
         self, store: Any, seq: int, mode: Mode = "identity", baseline: int | None = None
     ) -> None:
-        """Compute (in a worker) and show the context diff of ``seq``; no-op if shown."""
+        """Compute (in a worker) and show the context diff of ``seq``; no-op if shown.
+
+        One computation runs at a time; requests made meanwhile (the cursor moving while
+        messages stream in) are coalesced into the latest one.
+        """
         key = (seq, mode, baseline if mode == "baseline" else None)
         if key == self.pending:
             return
         self.pending = key
         self.query_one("#cd-title", Static).update(Text(f"Context of #{seq}: comparing…", LABEL))
-        self._compute(store, seq, mode, baseline, key)
+        self._queued = (store, seq, mode, baseline, key)
+        if not self._busy:
+            self._start_next()
 
-    @work(thread=True, exclusive=True, group="context-diff", exit_on_error=False)
+    def _start_next(self) -> None:
+        queued, self._queued = self._queued, None
+        if queued is None:
+            return
+        self._busy = True
+        self._compute(*queued)
+
+    @work(thread=True, group="context-diff", exit_on_error=False)
     def _compute(
         self, store: Any, seq: int, mode: Mode, baseline: int | None, key: tuple[Any, ...]
     ) -> None:
@@ -432,9 +447,10 @@ class ContextDiffView(VerticalScroll, can_focus=True):
         self.app.call_from_thread(self._install, key, result)
 
     def _install(self, key: tuple[Any, ...], result: ContextDiffResult) -> None:
-        if key != self.pending:
-            return
-        self.set_result(result)
+        self._busy = False
+        if key == self.pending:
+            self.set_result(result)
+        self._start_next()
 
     def set_result(self, result: ContextDiffResult) -> None:
         self.result = result
@@ -455,6 +471,7 @@ class ContextDiffView(VerticalScroll, can_focus=True):
     def clear(self) -> None:
         self.result = None
         self.pending = None
+        self._queued = None
         self.query_one("#cd-title", Static).update(Text("Nothing selected", LABEL))
         self.query_one("#cd-changes", Static).update("")
         self.query_one("#cd-unchanged", Static).update("")
