@@ -170,7 +170,12 @@ try {
     '--remote-debugging-port=0',
     'about:blank',
   ]
-  const child = spawn(chromiumPath, flags, { stdio: ['ignore', 'ignore', 'pipe'], detached: true })
+  // TMPDIR inside the profile: Chromium's scratch files go away with it.
+  const child = spawn(chromiumPath, flags, {
+    stdio: ['ignore', 'ignore', 'pipe'],
+    detached: true,
+    env: { ...process.env, TMPDIR: userDataDir },
+  })
   let chromeErr = ''
   child.stderr.on('data', (d) => {
     chromeErr = (chromeErr + d).slice(-4000)
@@ -201,7 +206,15 @@ try {
   )
   const cdpPort = Number(portFile.split('\n')[0])
   const browser = await chromium.connectOverCDP(`http://127.0.0.1:${cdpPort}`, { timeout: 15000 })
-  cleanups.push(() => browser.close())
+  cleanups.push(async () => {
+    // Ask Chromium to quit (it then removes its own files); the kill above is the fallback.
+    const cdp = await browser.newBrowserCDPSession().catch(() => null)
+    const exited = once(child, 'exit')
+    if (cdp && (await cdp.send('Browser.close').then(() => true, () => false))) {
+      await Promise.race([exited, new Promise((r) => setTimeout(r, 5000))])
+    }
+    await browser.close().catch(() => {})
+  })
   const version = browser.version()
   const context = browser.contexts()[0]
 
@@ -214,10 +227,9 @@ try {
     records.set(req, rec)
     requests.push(rec)
   })
-  context.on('requestfinished', async (req) => {
-    const rec = records.get(req)
-    const resp = await req.response().catch(() => null)
-    if (rec) rec.status = resp ? resp.status() : null
+  context.on('response', (resp) => {
+    const rec = records.get(resp.request())
+    if (rec) rec.status = resp.status()
   })
   context.on('requestfailed', (req) => {
     const rec = records.get(req)
