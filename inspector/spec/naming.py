@@ -8,7 +8,8 @@ the pure analysis in ``naming_analysis``; this module turns findings into violat
 
 from __future__ import annotations
 
-from collections.abc import Iterator
+from collections.abc import Iterable, Iterator
+from itertools import islice
 from typing import Any
 
 from inspector.model import MessageMeta, Violation
@@ -48,19 +49,20 @@ def _track_event(message: Any) -> str | None:
     return ev if isinstance(ev, str) else None
 
 
-def _property_keys(message: Any) -> list[str]:
-    if not isinstance(message, dict) or message.get("type") not in ("track", "page", "screen"):
-        return []
+_PROPERTY_TYPES = frozenset(("track", "page", "screen"))
+
+
+def _property_keys(message: Any) -> Iterable[str]:
+    # JSON object keys are always strings; only the count needs a bound.
+    if type(message) is not dict:
+        return ()
+    t = message.get("type")
+    if type(t) is not str or t not in _PROPERTY_TYPES:
+        return ()
     props = message.get("properties")
-    if not isinstance(props, dict):
-        return []
-    keys: list[str] = []
-    for k in props:
-        if isinstance(k, str):
-            keys.append(k)
-            if len(keys) >= MAX_KEYS:
-                break
-    return keys
+    if type(props) is not dict or not props:
+        return ()
+    return props.keys() if len(props) <= MAX_KEYS else list(islice(props, MAX_KEYS))
 
 
 # --------------------------------------------------------------------------- event names
@@ -250,9 +252,17 @@ class NearDuplicateEventNames:
 class MixedPropertyConventions:
     def __init__(self) -> None:
         self.seen: dict[str, str] = {}
+        #: Keys already looked at: a key's convention never changes, so the same key in
+        #: later messages (the common case) costs one set lookup.
+        self.done: set[str] = set()
 
     def check(self, message: Any, meta: MessageMeta) -> Iterator[Violation]:
+        done = self.done
         for key in _property_keys(message):
+            if key in done:
+                continue
+            if len(done) < MAX_REMEMBERED:
+                done.add(key)
             if dynamic_key(key) is not None:
                 continue  # reported by property-name/dynamic-key; not a naming style
             conv = key_convention(key)
@@ -303,9 +313,14 @@ class DynamicPropertyKeys:
         #: family stem -> {number: key}
         self.families: dict[str, dict[str, str]] = {}
         self.reported: set[str] = set()
+        #: Keys known to be fixed names already counted in their family: nothing more to do.
+        self.done: set[str] = set()
 
     def check(self, message: Any, meta: MessageMeta) -> Iterator[Violation]:
+        done = self.done
         for key in _property_keys(message):
+            if key in done:
+                continue
             why = dynamic_key(key)
             if why is not None:
                 yield Violation(
@@ -316,6 +331,8 @@ class DynamicPropertyKeys:
                     'put the value in it, e.g. {"product_id": "..."}.',
                 )
                 continue
+            if len(done) < MAX_REMEMBERED:
+                done.add(key)  # a fixed key: its family membership is recorded below, once
             fam = numbered_family(key)
             if fam is None:
                 continue
