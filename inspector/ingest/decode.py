@@ -8,12 +8,13 @@ free: the store keeps the body once and each message as a slice of it.
 from __future__ import annotations
 
 import json
-import re
 import zlib
 from dataclasses import dataclass
 from typing import Any
 
 import orjson
+
+from inspector.jsonutil import has_long_digit_run
 
 #: Segment's limits (HTTP API docs): 32 KB per message, 500 KB per batch request.
 MAX_MESSAGE_BYTES = 32 * 1024
@@ -22,8 +23,6 @@ MAX_BATCH_EVENTS = 2500
 #: How much we inflate a gzip body before giving up (a gzip bomb must not eat memory).
 #: Larger than MAX_BATCH_BYTES so an oversize batch is still captured and answered as such.
 MAX_INFLATED_BYTES = 4 * 1024 * 1024
-
-_LONG_INT = re.compile(rb"\d{19}")
 
 SHORT_TYPES = {
     "t": "track",
@@ -152,7 +151,7 @@ def _decode_text(body: bytes) -> str:
 
 def decode_single(body: bytes, call_type: str | None) -> Decoded:
     """A single-call body (``/v1/track``, ``/v1/t`` ...): one JSON object."""
-    if _LONG_INT.search(body):
+    if has_long_digit_run(body):
         return decode_single_exact(body, call_type)
     try:
         data = orjson.loads(body)
@@ -196,7 +195,7 @@ def decode_batch(body: bytes) -> Decoded:
     """
     if not body.strip():
         raise DecodeError("invalid_json", "Empty body: send a JSON object")
-    if _LONG_INT.search(body):  # orjson would turn >64-bit integers into floats
+    if has_long_digit_run(body):  # orjson would turn >64-bit integers into floats
         return decode_batch_exact(body)
     try:
         top = orjson.loads(body)

@@ -10,10 +10,8 @@ from __future__ import annotations
 
 import asyncio
 import contextlib
-import json
 import os
 import queue
-import re
 import sqlite3
 import threading
 from collections.abc import Callable, Iterator, Sequence
@@ -23,6 +21,7 @@ from typing import Any
 
 import orjson
 
+from inspector.jsonutil import loads_exact
 from inspector.model import Message, RejectedRequest, Violation
 from inspector.store.schema import DDL, PRAGMAS, SCHEMA_VERSION
 
@@ -90,20 +89,6 @@ ROW_COLUMNS = (
 )
 
 _SENTINEL = object()
-
-
-_LONG_INT = re.compile(rb"\d{19}")
-
-
-def loads_exact(raw: bytes) -> Any:
-    """Parse JSON without changing a value: orjson turns integers beyond 64 bits into
-    floats and refuses lone surrogates, so those (rare) texts go to the standard library."""
-    if not _LONG_INT.search(raw):
-        try:
-            return orjson.loads(raw)
-        except orjson.JSONDecodeError:
-            pass
-    return json.loads(raw.decode("utf-8", "surrogatepass"))
 
 
 def _violations_blob(vs: list[Violation]) -> bytes | None:
