@@ -8,6 +8,8 @@ is known about how they were sent (exact bytes, batch position, arrival time), w
 
 from __future__ import annotations
 
+import base64
+import binascii
 import json
 import os
 import sys
@@ -212,10 +214,22 @@ def _har(name: str, entries: list[Any]) -> Iterator[Record]:
         last = path.rsplit("/", 1)[-1]
         if last not in INGEST_PATHS:
             continue  # settings, /v1/m telemetry, anything that is not an ingestion call
+        resp = entry.get("response")
+        status = resp.get("status") if type(resp) is dict else None
+        meta = entry.get("_inspector")
+        if (type(status) is int and status >= 400) or (type(meta) is dict and meta.get("reason")):
+            continue  # a request the endpoint refused carries no accepted message
         post = req.get("postData")
         body = post.get("text") if type(post) is dict else None
         if type(body) is not str or not body.strip():
             continue
+        if type(post) is dict and post.get("_encoding") == "base64":
+            try:
+                body = base64.b64decode(body, validate=True).decode("utf-8")
+            except (binascii.Error, UnicodeDecodeError):
+                raise SourceError(
+                    f"{name}: HAR entry {n} ({path}) has a base64 body that is not UTF-8 JSON"
+                ) from None
         try:
             value = _loads(body)
         except ValueError as exc:

@@ -156,19 +156,26 @@ def test_stdin(monkeypatch: pytest.MonkeyPatch) -> None:
     assert list(load_messages("-")) == [T1, T2]
 
 
-def test_sqlite_session_uses_the_store(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
-    path = _write(tmp_path, "s.sqlite", sources.SQLITE_MAGIC + b"\x00" * 100)
-    import inspector.store as store
+def test_sqlite_session_uses_the_store(tmp_path: Path) -> None:
+    from inspector.store import MessageRecord, RequestRecord, Store
 
-    monkeypatch.setattr(store, "read_session_messages", lambda p: iter([T1, T2]), raising=False)
+    path = tmp_path / "s.sqlite"
+    body = json.dumps({"batch": [T1, T2]}).encode()
+    with Store(path) as st:
+        req = RequestRecord(
+            "2026-01-01T00:00:00.000Z", "POST", "/v1/batch", "ingest", 200, None, None, [], body
+        )
+        recs = [
+            MessageRecord(
+                i, -1, -1, req.received_at, "/v1/batch", None, "track", None, None, None, None, None
+            )
+            for i in range(2)
+        ]
+        st.append_sync(req, recs)
     assert list(load_messages(path)) == [T1, T2]
-
-
-def test_sqlite_session_without_a_reader(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
-    path = _write(tmp_path, "s.sqlite", sources.SQLITE_MAGIC + b"\x00" * 100)
-    monkeypatch.setitem(sys.modules, "inspector.store", None)
-    with pytest.raises(SourceError, match="cannot read sessions"):
-        list(load_messages(path))
+    records = list(sources.iter_records(path))
+    assert [r.received_at for r in records] == ["2026-01-01T00:00:00.000Z"] * 2
+    assert records[0].raw == json.dumps(T1).encode()
 
 
 def test_foreign_sqlite_file_is_a_clear_error(tmp_path: Path) -> None:
@@ -182,3 +189,32 @@ def test_foreign_sqlite_file_is_a_clear_error(tmp_path: Path) -> None:
     with pytest.raises(SourceError) as e:
         list(load_messages(path))
     assert "\n" not in str(e.value)
+
+
+def test_har_skips_rejected_entries_and_reads_base64_bodies(tmp_path: Path) -> None:
+    import base64 as b64
+
+    def entry(body: str, status: int = 200, **post: Any) -> dict[str, Any]:
+        return {
+            "startedDateTime": "2026-01-01T00:00:00.000Z",
+            "request": {
+                "method": "POST",
+                "url": "http://127.0.0.1:8787/v1/batch",
+                "postData": {"mimeType": "application/json", "text": body, **post},
+            },
+            "response": {"status": status},
+        }
+
+    har = {
+        "log": {
+            "entries": [
+                entry("{not json", 400),
+                entry(
+                    b64.b64encode(json.dumps({"batch": [T1]}).encode()).decode(), _encoding="base64"
+                ),
+                entry(json.dumps({"batch": [T2]})),
+            ]
+        }
+    }
+    path = _write(tmp_path, "c.har", json.dumps(har).encode())
+    assert list(load_messages(path)) == [T1, T2]
