@@ -185,8 +185,14 @@ def export_command(
 @click.option(
     "--write-key", "write_keys", multiple=True, help="With --listen: accept only this key."
 )
+@click.option(
+    "--plan",
+    default=None,
+    metavar="PLAN",
+    help="Check against a tracking plan: the file is re-checked into a new session.",
+)
 def open_command(
-    file: str, listen: bool, host: str, port: int, write_keys: tuple[str, ...]
+    file: str, listen: bool, host: str, port: int, write_keys: tuple[str, ...], plan: str | None
 ) -> None:
     """Open a saved session, an NDJSON, a JSON export or a HAR file in the UI.
 
@@ -199,10 +205,15 @@ def open_command(
         path = resolve_source(file)
     except _Fail as exc:
         _die(str(exc))
-    if not is_session(path):
+    engine = None
+    if plan:
+        from inspector.runtime import build_engine
+
+        engine = build_engine(Settings(plan=plan))  # a bad plan exits 2 with the reason
+    if not is_session(path) or engine is not None:
         target = imported_session_path(path, sessions_dir())
         try:
-            store = import_file(path, target)
+            store = import_file(path, target, engine=engine)
         except ImportFileError as exc:
             _die(str(exc))
         click.echo(
@@ -210,7 +221,7 @@ def open_command(
         )
         store.close()
         path = target
-    settings = Settings(host=host, port=port, session=path, write_keys=write_keys)
+    settings = Settings(host=host, port=port, session=path, write_keys=write_keys, plan=plan)
     if listen:
         try:
             from inspector.tui.app import run as run_tui

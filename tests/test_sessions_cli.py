@@ -329,3 +329,36 @@ def test_iso_is_segment_shape() -> None:
     from datetime import UTC, datetime
 
     assert iso(datetime(2024, 1, 2, 3, 4, 5, 678000, tzinfo=UTC)) == "2024-01-02T03:04:05.678Z"
+
+
+def test_open_with_a_plan_rechecks_into_a_new_session(
+    tmp_path: Path, data_dir: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    import inspector.tui.app as tui
+    from inspector.store import Store
+
+    FakeApp.instances = []
+    monkeypatch.setattr(tui, "InspectorApp", FakeApp)
+    root = Path(__file__).resolve().parents[1]
+    r = _run(
+        "open",
+        str(root / "examples" / "session.ndjson"),
+        "--plan",
+        str(root / "examples" / "plan.yaml"),
+    )
+    assert r.exit_code == 0, r.output
+    _, count, path = FakeApp.instances[0].seen
+    assert count == 13 and path.parent == data_dir
+    with Store(path, readonly=True) as st:
+        rules = {v.rule for m in st.messages() for v in m.violations}
+    assert {"plan/unplanned-event", "plan/missing-required", "plan/wrong-type"} <= rules
+    assert FakeApp.instances[0].kwargs["settings"].plan.endswith("plan.yaml")
+
+
+def test_open_with_a_broken_plan_is_a_one_line_error(tmp_path: Path, data_dir: Path) -> None:
+    bad = tmp_path / "plan.yaml"
+    bad.write_text("events: [[[")
+    s = _make_session(tmp_path / "s.sqlite")
+    r = _run("open", str(s), "--plan", str(bad))
+    assert r.exit_code == 2
+    assert r.stderr.startswith("inspector: ") and "Traceback" not in r.output
