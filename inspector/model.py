@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 from dataclasses import dataclass, field
-from typing import Any, Literal
+from typing import Any, Literal, NamedTuple
 
 Severity = Literal["error", "warning", "info"]
 
@@ -35,11 +35,14 @@ class Violation:
         return cls(d["rule"], d["severity"], d.get("path", ""), d.get("message", ""))
 
 
-@dataclass(frozen=True, slots=True)
-class MessageMeta:
-    """What the rules may know about a message beyond its JSON."""
+class MessageMeta(NamedTuple):
+    """What the rules may know about a message beyond its JSON.
 
-    #: Size in bytes of the message's own JSON text as it was sent.
+    A NamedTuple rather than a frozen dataclass: one is built per message on the ingest hot
+    path, and this is three times cheaper to construct while staying immutable.
+    """
+
+    #: Size in bytes of the message's own JSON text as it was sent (0 when not measured).
     size: int = 0
     #: Number of messages in the request that carried it (1 for single calls).
     batch_count: int = 1
