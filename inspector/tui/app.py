@@ -45,6 +45,10 @@ W = TypeVar("W", bound=Widget)
 
 #: Seconds between UI refreshes driven by new data (20 Hz at most).
 REFRESH_INTERVAL = 0.05
+#: The detail follows the cursor once it has been still this long (seconds).
+DETAIL_SETTLE = 0.1
+#: While following the tail, the detail is refreshed at most this often (seconds).
+DETAIL_FOLLOW_INTERVAL = 0.25
 #: Seconds of typing pause before the filter is applied (Enter applies at once).
 FILTER_DEBOUNCE = 0.25
 
@@ -111,6 +115,7 @@ class InspectorApp(DiffActions, App[None]):
         self._rate: deque[tuple[float, int]] = deque()
         self._filter_timer: Timer | None = None
         self._widgets: dict[type[Widget], Widget] = {}
+        self._detail_at = 0.0
 
     # ------------------------------------------------------------------ layout
 
@@ -297,6 +302,7 @@ class InspectorApp(DiffActions, App[None]):
         if self._dirty and not self._building:
             self._dirty = False
             self._catch_up()
+        self.stream.update_size_if_due()
         rate = 0.0
         if self.live:
             self._rate.append((now, self.totals.messages))
@@ -316,7 +322,27 @@ class InspectorApp(DiffActions, App[None]):
             new=self.pending_new,
             note="" if self.live else "read-only",
         )
-        self.detail.show(self.store, stream.cursor_key)
+        self._sync_detail(now)
+
+    def _sync_detail(self, now: float) -> None:
+        """Show the selected row in the detail, once the cursor settles.
+
+        Filling the detail means a layout of the screen; doing it for every row passed while
+        a key is held (or for every tick while following 10,000 messages/s) would starve
+        the keyboard, so it waits until the cursor has been still for DETAIL_SETTLE seconds
+        and refreshes at most every DETAIL_FOLLOW_INTERVAL while following the tail.
+        """
+        stream = self.stream
+        detail = self.detail
+        key = stream.cursor_key
+        if key == detail.key:
+            return
+        if now - stream.last_move < DETAIL_SETTLE:
+            return
+        if stream.following and now - self._detail_at < DETAIL_FOLLOW_INTERVAL and detail.key:
+            return
+        self._detail_at = now
+        detail.show(self.store, key)
 
     def _update_match(self) -> None:
         bar = self._one(FilterBar)

@@ -62,8 +62,14 @@ def demo_app(demo_session: Path) -> Iterator[Callable[[], InspectorApp]]:
         s.close()
 
 
-async def post(app: InspectorApp, path: str, body: Any = None, *, data: bytes | None = None,
-               headers: dict[str, str] | None = None) -> int:
+async def post(
+    app: InspectorApp,
+    path: str,
+    body: Any = None,
+    *,
+    data: bytes | None = None,
+    headers: dict[str, str] | None = None,
+) -> int:
     """POST to the app's bound port; returns the status."""
     assert app.url, "the endpoint is not started"
     async with aiohttp.ClientSession() as http:

@@ -40,8 +40,19 @@ async def test_stream_shows_posted_messages(live_app: InspectorApp) -> None:
     async with app.run_test(size=SIZE) as pilot:
         await wait_for(pilot, lambda: app.url is not None)
         ctx = {"library": {"name": "analytics-python", "version": "2.3.2"}}
-        assert await post(app, "/v1/track", {"userId": "u1", "event": "Order Completed",
-                                              "properties": {"revenue": 19.99}, "context": ctx}) == 200
+        assert (
+            await post(
+                app,
+                "/v1/track",
+                {
+                    "userId": "u1",
+                    "event": "Order Completed",
+                    "properties": {"revenue": 19.99},
+                    "context": ctx,
+                },
+            )
+            == 200
+        )
         assert await post(app, "/v1/identify", {"userId": "u1", "traits": {"plan": "pro"}}) == 200
         assert await post(app, "/v1/page", {"anonymousId": "anon-7", "name": "Pricing"}) == 200
         await wait_rows(pilot, app, 3)
@@ -63,7 +74,12 @@ async def test_rejected_request_is_a_marked_row(live_app: InspectorApp) -> None:
     async with app.run_test(size=SIZE) as pilot:
         await wait_for(pilot, lambda: app.url is not None)
         await post(app, "/v1/track", {"userId": "u1", "event": "Signed Up"})
-        assert await post(app, "/v1/batch", data=b"{not json", headers={"Content-Type": "application/json"}) == 400
+        assert (
+            await post(
+                app, "/v1/batch", data=b"{not json", headers={"Content-Type": "application/json"}
+            )
+            == 400
+        )
         await post(app, "/v1/track", {"userId": "u1", "event": "Trial Started"})
         await wait_rows(pilot, app, 3)
         lines = stream_lines(app)
@@ -82,12 +98,29 @@ async def test_detail_marks_violated_lines_and_metadata(live_app: InspectorApp) 
     app = live_app
     async with app.run_test(size=SIZE) as pilot:
         await wait_for(pilot, lambda: app.url is not None)
-        body = orjson.dumps({"batch": [{"type": "track", "userId": "u9", "event": "Order Completed",
-                                        "properties": {"revenue": "12.50", "currency": "USD"}}],
-                             "writeKey": "wk_test"})
-        status = await post(app, "/v1/batch", data=gzip.compress(body),
-                            headers={"Content-Type": "application/json", "Content-Encoding": "gzip",
-                                     "User-Agent": "pilot-test/1"})
+        body = orjson.dumps(
+            {
+                "batch": [
+                    {
+                        "type": "track",
+                        "userId": "u9",
+                        "event": "Order Completed",
+                        "properties": {"revenue": "12.50", "currency": "USD"},
+                    }
+                ],
+                "writeKey": "wk_test",
+            }
+        )
+        status = await post(
+            app,
+            "/v1/batch",
+            data=gzip.compress(body),
+            headers={
+                "Content-Type": "application/json",
+                "Content-Encoding": "gzip",
+                "User-Agent": "pilot-test/1",
+            },
+        )
         assert status == 200
         await wait_rows(pilot, app, 1)
         violations = text_of(app, "#violations")
@@ -112,7 +145,11 @@ async def test_filter_applies_to_whole_session(live_app: InspectorApp) -> None:
     async with app.run_test(size=SIZE) as pilot:
         await wait_for(pilot, lambda: app.url is not None)
         for i in range(4):
-            await post(app, "/v1/track", {"userId": f"user{i}", "event": "Order Completed" if i % 2 else "Cart Viewed"})
+            await post(
+                app,
+                "/v1/track",
+                {"userId": f"user{i}", "event": "Order Completed" if i % 2 else "Cart Viewed"},
+            )
         await post(app, "/v1/identify", {"userId": "abc", "traits": {}})
         await post(app, "/v1/track", {"userId": "abc", "event": "click"})
         await wait_rows(pilot, app, 6)
@@ -125,7 +162,9 @@ async def test_filter_applies_to_whole_session(live_app: InspectorApp) -> None:
         assert len(lines) == 2 and all("Order Completed" in line for line in lines)
         # more terms: user and has:warning / rule
         app.apply_filter("user:abc")
-        await wait_for(pilot, lambda: text_of(app, "#match") == "2 of 6 match" and app.flt.text == "user:abc")
+        await wait_for(
+            pilot, lambda: text_of(app, "#match") == "2 of 6 match" and app.flt.text == "user:abc"
+        )
         app.apply_filter("rule:event-name/non-descriptive")
         await wait_for(pilot, lambda: text_of(app, "#match") == "1 of 6 match")
         assert "click" in stream_lines(app)[0]
@@ -157,8 +196,14 @@ async def test_untrusted_strings_are_shown_literally(live_app: InspectorApp) -> 
     async with app.run_test(size=SIZE) as pilot:
         await wait_for(pilot, lambda: app.url is not None)
         for name in nasty:
-            assert await post(app, "/v1/track", {"userId": name[:50], "event": name,
-                                                  "properties": {"v": name, name[:30]: 1}}) == 200
+            assert (
+                await post(
+                    app,
+                    "/v1/track",
+                    {"userId": name[:50], "event": name, "properties": {"v": name, name[:30]: 1}},
+                )
+                == 200
+            )
         await wait_rows(pilot, app, len(nasty))
         lines = stream_lines(app)
         assert "[@click=app.quit]x[/]" in lines[0]
@@ -238,9 +283,21 @@ async def test_next_and_previous_error(live_app: InspectorApp) -> None:
         await wait_for(pilot, lambda: app.url is not None)
         batch = [
             {"type": "track", "userId": "u", "event": "Fine One", "messageId": "m1"},
-            {"type": "track", "userId": "u", "event": "Bad One", "messageId": "m2", "timestamp": "yesterday"},
+            {
+                "type": "track",
+                "userId": "u",
+                "event": "Bad One",
+                "messageId": "m2",
+                "timestamp": "yesterday",
+            },
             {"type": "track", "userId": "u", "event": "Fine Two", "messageId": "m3"},
-            {"type": "track", "userId": "u", "event": "Bad Two", "messageId": "m4", "properties": {"revenue": "1"}},
+            {
+                "type": "track",
+                "userId": "u",
+                "event": "Bad Two",
+                "messageId": "m4",
+                "properties": {"revenue": "1"},
+            },
         ]
         await post(app, "/v1/batch", {"batch": batch})
         await wait_rows(pilot, app, 4)

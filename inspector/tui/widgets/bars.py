@@ -23,22 +23,20 @@ class HeaderBar(Static):
         t = Text(no_wrap=True, overflow="ellipsis", end="")
         t.append("inspector", Style(bold=True))
         t.append("  ")
-        if url:
+        if readonly:
+            t.append("read-only session", Style(bold=True, color="#e6db74"))
+        elif url:
             t.append("● ", Style(color="#5faf5f"))
             t.append("listening on ")
             t.append(url, Style(bold=True, color="#a6e22e"))
         elif error:
             t.append("● ", Style(color="#ff5f87"))
             t.append(error)
-        elif readonly:
-            t.append("read-only", Style(bold=True, color="#e6db74"))
         else:
             t.append("starting…")
         t.append("   session: ", Style(color="#8a8a8a"))
         t.append(session)
-        if readonly and url:
-            t.append("  (read-only)", Style(color="#e6db74"))
-        self.update(t)
+        self.update(t, layout=False)
 
 
 class FilterInput(Input):
@@ -56,8 +54,8 @@ class FilterBar(Horizontal):
     FilterBar { height: 1; background: $boost; }
     FilterBar #filter-label { width: auto; padding: 0 1; color: $text-muted; }
     FilterBar #filter { width: 1fr; border: none; height: 1; padding: 0; }
-    FilterBar #match { width: auto; max-width: 60%; padding: 0 1; }
-    FilterBar #match.-error { color: $error; }
+    FilterBar #match { width: 30; padding: 0 1; text-align: right; }
+    FilterBar #match.-error { color: $error; width: auto; max-width: 70%; }
     """
 
     def compose(self) -> ComposeResult:
@@ -67,8 +65,9 @@ class FilterBar(Horizontal):
 
     def set_match(self, text: str, error: bool = False) -> None:
         m = self.query_one("#match", Static)
+        relayout = m.has_class("-error") != error or error
         m.set_class(error, "-error")
-        m.update(Text(text, no_wrap=True, overflow="ellipsis", end=""))
+        m.update(Text(text, no_wrap=True, overflow="ellipsis", end=""), layout=relayout)
 
 
 class StatusBar(Static):
@@ -110,8 +109,9 @@ class StatusBar(Static):
         if following:
             t.append("▶ following", Style(color="#5faf5f"))
         else:
-            t.append(f"⏸ paused · {new:,} new", Style(bold=True, color="#e6db74"))
+            more = f" · {new:,} new" if new else ""
+            t.append(f"⏸ paused{more}", Style(bold=True, color="#e6db74"))
         if note:
             t.append("   ")
             t.append(note, Style(color="#8a8a8a"))
-        self.update(t)
+        self.update(t, layout=False)

@@ -173,10 +173,14 @@ class DetailPane(Vertical):
             title.append(f", {infos} info", LABEL)
         else:
             title.append("no violations", Style(color="#5faf5f"))
-        self.query_one("#detail-title", Static).update(title)
+        self.query_one("#detail-title", Static).update(title, layout=False)
         self._set_violations(m.violations)
-        text, _ = json_text(m.data, m.violations)
+        text, marks = json_text(m.data, m.violations)
         self.query_one("#json", Static).update(text)
+        # Bring the first marked line into view (with a little context above it).
+        first = min(marks) if marks else 0
+        scroll = self.query_one("#json-scroll")
+        self.call_after_refresh(scroll.scroll_to, 0, max(0, first - 3), animate=False)
         self.query_one("#request", Static).update(request_text(store.request(m.request_id), m))
 
     def _show_rejected(self, store: Any, rid: int) -> None:
@@ -187,7 +191,7 @@ class DetailPane(Vertical):
         if req is not None:
             title.append_text(safe_text(f"{req.status} {req.method} {req.path}", max_len=200))
             title.append(f"  ·  {clean(req.received_at, 40)}", LABEL)
-        self.query_one("#detail-title", Static).update(title)
+        self.query_one("#detail-title", Static).update(title, layout=False)
         reason = req.reason if req is not None else "request not found"
         self._set_violations([Violation("request/rejected", "error", "", reason or "rejected")])
         body = req.body if req is not None else b""

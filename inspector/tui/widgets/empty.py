@@ -50,9 +50,7 @@ class EmptyState(VerticalScroll):
             intro.append(self.url, Style(bold=True, color="#a6e22e"))
             intro.append("\nPoint an SDK here (? for help, q to quit):")
         self.query_one("#empty-intro", Static).update(intro)
-        self.query_one("#empty-left", Static).update(
-            snippets_text(self.url, self.write_key, LEFT)
-        )
+        self.query_one("#empty-left", Static).update(snippets_text(self.url, self.write_key, LEFT))
         self.query_one("#empty-right", Static).update(
             snippets_text(self.url, self.write_key, RIGHT)
         )

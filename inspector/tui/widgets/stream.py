@@ -8,6 +8,7 @@ a million messages costs one 8-byte seq per message and a screenful of strips.
 
 from __future__ import annotations
 
+import time
 from dataclasses import dataclass
 
 from rich.cells import cell_len, set_cell_size
@@ -169,6 +170,11 @@ class StreamView(ScrollView, can_focus=True):
         self._strips: LRUCache[tuple[object, ...], Strip] = LRUCache(1024)
         #: Cursor row drawn by the last paint (benchmarks measure keypress-to-repaint).
         self.painted_cursor = -1
+        #: Number of cursor moves asked by the user (benchmarks wait for the next paint).
+        self.moves = 0
+        #: When the user last moved the cursor (the detail waits for it to settle).
+        self.last_move = 0.0
+        self._size_at = 0.0
 
     # ------------------------------------------------------------------ data
 
@@ -195,15 +201,31 @@ class StreamView(ScrollView, can_focus=True):
         if first_new > 0:
             self.rows.drop_page_of(first_new - 1)
         self.rows.drop_page_of(first_new)
-        self._update_size()
         if self.following or self.cursor < 0:
+            self._update_size()
             self.cursor = n - 1
             self._after_change(scroll=True)
+        elif first_new < self.scroll_offset.y + self.size.height:
+            self._update_size()
+            self.refresh()  # new rows are on screen
         else:
-            self.refresh()
+            # Rows arrived below the screen: only the scrollbar changes. A new virtual size
+            # means a layout of the whole screen, so do it at most once a second.
+            self.update_size_if_due()
 
     def _update_size(self) -> None:
-        self.virtual_size = Size(self.scrollable_content_region.width, len(self.index))
+        self._size_at = time.monotonic()
+        size = Size(self.scrollable_content_region.width, len(self.index))
+        if size != self.virtual_size:
+            self.virtual_size = size
+
+    def update_size_if_due(self, every: float = 1.0) -> None:
+        """Catch the scrollbar up with rows added off screen (at most every ``every`` s)."""
+        if (
+            self.virtual_size.height != len(self.index)
+            and time.monotonic() - self._size_at >= every
+        ):
+            self._update_size()
 
     @property
     def cursor_key(self) -> tuple[str, int] | None:
@@ -218,14 +240,21 @@ class StreamView(ScrollView, can_focus=True):
 
     def _after_change(self, scroll: bool) -> None:
         if scroll and self.cursor >= 0:
-            if self.following:
-                self.scroll_to(y=max(0, len(self.index) - self.size.height), animate=False)
-            else:
-                self.scroll_to_region(
-                    Region(0, self.cursor, 1, 1), animate=False, immediate=True, force=True
-                )
+            self._scroll_to_cursor()
+            # The virtual size may have just changed: scroll again once it is laid out.
+            self.call_after_refresh(self._scroll_to_cursor)
         self.refresh()
         self.post_message(self.CursorMoved(self.cursor, self.cursor_key))
+
+    def _scroll_to_cursor(self) -> None:
+        if self.cursor < 0:
+            return
+        if self.following:
+            self.scroll_to(y=max(0, len(self.index) - self.size.height), animate=False)
+        else:
+            self.scroll_to_region(
+                Region(0, self.cursor, 1, 1), animate=False, immediate=True, force=True
+            )
 
     def set_following(self, following: bool) -> None:
         if following == self.following:
@@ -241,9 +270,22 @@ class StreamView(ScrollView, can_focus=True):
         if n == 0:
             return
         i = max(0, min(n - 1, i))
+        if i >= self.virtual_size.height:
+            self._update_size()
+        self.moves += 1
+        self.last_move = time.monotonic()
+        old = self.cursor
         self.cursor = i
         if i < n - 1:
             self.set_following(False)
+        top = self.scroll_offset.y
+        height = self.size.height
+        if not self.following and top <= old < top + height and top <= i < top + height:
+            # Both rows are on screen: repaint just those two lines.
+            self.refresh_lines(old - top)
+            self.refresh_lines(i - top)
+            self.post_message(self.CursorMoved(self.cursor, self.cursor_key))
+            return
         self._after_change(scroll=True)
 
     def action_cursor(self, delta: int) -> None:
