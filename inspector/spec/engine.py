@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from collections.abc import Iterable
+from collections.abc import Callable, Iterable
 from typing import Any
 
 from inspector.model import CALL_TYPES, MessageMeta, Violation
@@ -72,6 +72,20 @@ class Engine:
         self._session = [
             (r.types, r.factory()) for r in self._session_infos if r.factory is not None
         ]
+        #: id(callable) -> what a crash report names (the rule object for a session rule).
+        where: dict[int, object] = {}
+        table: dict[str | None, tuple[Callable[[Any, MessageMeta], Any], ...]] = {}
+        for t, fns in self._by_type.items():
+            row: list[Callable[[Any, MessageMeta], Any]] = list(fns)
+            for types, rule in self._session:
+                if types is None or (t is not None and t in types):
+                    bound = rule.check
+                    where[id(bound)] = rule
+                    row.append(bound)
+            table[t] = tuple(row)
+        #: call type -> message rules then session rules, in that order: one flat loop.
+        self._calls = table
+        self._where = where
 
     def check(self, message: Any, meta: MessageMeta = _DEFAULT_META) -> list[Violation]:
         out: list[Violation] = []
@@ -80,27 +94,16 @@ class Engine:
                 _run(self._not_object, message, meta, out)
             return out
         t = message.get("type")
-        if type(t) is not str:
-            t = None
-        rules = self._by_type.get(t)
-        if rules is None:
-            rules = self._by_type[None]
-        for fn in rules:
+        run = self._calls.get(t) if type(t) is str else None
+        if run is None:
+            run = self._calls[None]
+        for fn in run:
             try:
                 found = fn(message, meta)
                 if found:
                     out.extend(found)
             except Exception as exc:  # a rule bug must never lose a message
-                out.append(_crash(fn, exc))
-        for types, rule in self._session:
-            if types is not None and t not in types:
-                continue
-            try:
-                found = rule.check(message, meta)
-                if found:
-                    out.extend(found)
-            except Exception as exc:
-                out.append(_crash(rule, exc))
+                out.append(_crash(self._where.get(id(fn), fn), exc))
         if out and self._off_filtered:
             out = [v for v in out if v.rule not in self._off_filtered]
         return out

@@ -8,7 +8,7 @@ the pure analysis in ``naming_analysis``; this module turns findings into violat
 
 from __future__ import annotations
 
-from collections.abc import Iterable, Iterator
+from collections.abc import Iterable
 from itertools import islice
 from typing import Any
 
@@ -40,6 +40,25 @@ def _q(text: str, limit: int = 80) -> str:
     if len(text) > limit:
         text = text[: limit - 1] + "…"
     return f'"{text}"'
+
+
+_NONE: tuple[Violation, ...] = ()
+#: Event-name findings depend on the name alone: name -> findings, per rule (bounded memos).
+_NON_DESCRIPTIVE: dict[str, tuple[Violation, ...]] = {}
+_CONVENTION: dict[str, tuple[Violation, ...]] = {}
+#: Most names a memo holds before it starts over; longer names are not remembered.
+MEMO_SIZE = 4096
+MEMO_NAME_LENGTH = 256
+
+
+def _remember(
+    memo: dict[str, tuple[Violation, ...]], name: str, found: tuple[Violation, ...]
+) -> tuple[Violation, ...]:
+    if len(name) <= MEMO_NAME_LENGTH:
+        if len(memo) >= MEMO_SIZE:
+            memo.clear()
+        memo[name] = found
+    return found
 
 
 def _track_event(message: Any) -> str | None:
@@ -81,24 +100,33 @@ def _property_keys(message: Any) -> Iterable[str]:
         {"type": "track", "event": "User Signed Up (11-01-2019)", "userId": "u1"},
     ),
 )
-def non_descriptive_event(message: Any, meta: MessageMeta) -> Iterator[Violation]:
+def non_descriptive_event(message: Any, meta: MessageMeta) -> tuple[Violation, ...]:
     name = _track_event(message)
     if name is None:
-        return
+        return _NONE
+    hit = _NON_DESCRIPTIVE.get(name)
+    if hit is not None:
+        return hit
+    return _remember(_NON_DESCRIPTIVE, name, _non_descriptive_event(name))
+
+
+def _non_descriptive_event(name: str) -> tuple[Violation, ...]:
     found = non_descriptive(name)
     if found is None:
-        return
+        return _NONE
     if found.kind == "dynamic":
         advice = 'keep values out of event names: send one fixed name (Object + past-tense Action, e.g. "Article Viewed") and put the value in a property'
     elif found.kind in ("empty", "punctuation"):
         advice = _SHAPE
     else:
         advice = "name the object and what happened to it. " + _SHAPE
-    yield Violation(
-        "event-name/non-descriptive",
-        "warning",
-        "event",
-        f"Event name {_q(name)} is not descriptive: {found.detail}; {advice[0].lower() + advice[1:]}.",
+    return (
+        Violation(
+            "event-name/non-descriptive",
+            "warning",
+            "event",
+            f"Event name {_q(name)} is not descriptive: {found.detail}; {advice[0].lower() + advice[1:]}.",
+        ),
     )
 
 
@@ -113,34 +141,46 @@ def non_descriptive_event(message: Any, meta: MessageMeta) -> Iterator[Violation
         {"type": "track", "event": "Viewed Product", "userId": "u1"},
     ),
 )
-def event_name_convention(message: Any, meta: MessageMeta) -> Iterator[Violation]:
+def event_name_convention(message: Any, meta: MessageMeta) -> tuple[Violation, ...]:
     name = _track_event(message)
-    if name is None or not name.strip() or non_descriptive(name) is not None:
-        return  # nothing to suggest for a name that says nothing; non-descriptive reports it
+    if name is None:
+        return _NONE
+    hit = _CONVENTION.get(name)
+    if hit is not None:
+        return hit
+    return _remember(_CONVENTION, name, _event_name_convention(name))
+
+
+def _event_name_convention(name: str) -> tuple[Violation, ...]:
+    if not name.strip() or non_descriptive(name) is not None:
+        return _NONE  # nothing to suggest for a name that says nothing; non-descriptive reports it
     conv = convention(name)
     if conv is None:
-        return
+        return _NONE
     suggestion = suggest_title(name)
     if conv == "title":
         problem = action_problem(name)
         if problem is None or suggestion == name:
-            return
-        yield Violation(
+            return _NONE
+        return (
+            Violation(
+                "event-name/convention",
+                "info",
+                "event",
+                f"Event name {_q(name)} is Title Case but {problem}; use Object + past-tense Action, "
+                f"e.g. {_q(suggestion)}.",
+            ),
+        )
+    if suggestion == name:
+        return _NONE
+    return (
+        Violation(
             "event-name/convention",
             "info",
             "event",
-            f"Event name {_q(name)} is Title Case but {problem}; use Object + past-tense Action, "
-            f"e.g. {_q(suggestion)}.",
-        )
-        return
-    if suggestion == name:
-        return
-    yield Violation(
-        "event-name/convention",
-        "info",
-        "event",
-        f"Event name {_q(name)} is {CONVENTION_LABELS.get(conv, conv)}, not Title Case Object + Action; "
-        f"rename it to {_q(suggestion)}.",
+            f"Event name {_q(name)} is {CONVENTION_LABELS.get(conv, conv)}, not Title Case Object + Action; "
+            f"rename it to {_q(suggestion)}.",
+        ),
     )
 
 
@@ -160,26 +200,28 @@ class MixedEventConventions:
         #: convention -> first event name seen with it, in order of first appearance
         self.seen: dict[str, str] = {}
 
-    def check(self, message: Any, meta: MessageMeta) -> Iterator[Violation]:
+    def check(self, message: Any, meta: MessageMeta) -> tuple[Violation, ...]:
         name = _track_event(message)
         if name is None:
-            return
+            return _NONE
         conv = convention(name)
         if conv is None or conv == "mixed" or conv in self.seen:
-            return
+            return _NONE
         self.seen[conv] = name
         if len(self.seen) < 2:
-            return
+            return _NONE
         listed = ", ".join(
             f"{CONVENTION_LABELS.get(c, c)} ({_q(n, 40)})" for c, n in self.seen.items()
         )
         example = suggest_title(name) if non_descriptive(name) is None else "Order Completed"
-        yield Violation(
-            "event-name/mixed-conventions",
-            "warning",
-            "event",
-            f"This session mixes event-name conventions: {listed}; pick one for every event "
-            f"(Segment recommends Title Case, e.g. {_q(example, 60)}).",
+        return (
+            Violation(
+                "event-name/mixed-conventions",
+                "warning",
+                "event",
+                f"This session mixes event-name conventions: {listed}; pick one for every event "
+                f"(Segment recommends Title Case, e.g. {_q(example, 60)}).",
+            ),
         )
 
 
@@ -200,35 +242,39 @@ class NearDuplicateEventNames:
         self.names: set[str] = set()
         self.by_key: dict[str, str] = {}
 
-    def check(self, message: Any, meta: MessageMeta) -> Iterator[Violation]:
+    def check(self, message: Any, meta: MessageMeta) -> tuple[Violation, ...]:
         name = _track_event(message)
-        if name is None or not name.strip() or name in self.names:
-            return
+        if name is None or name in self.names or not name.strip():
+            return _NONE
         if len(self.names) >= MAX_REMEMBERED:
-            return
+            return _NONE
         self.names.add(name)
         keys = [k for k in duplicate_keys(name) if k]
         earlier = next((self.by_key[k] for k in keys if k in self.by_key), None)
         for k in keys:
             self.by_key.setdefault(k, name)
         if earlier is not None:
-            yield Violation(
-                "event-name/near-duplicate",
-                "warning",
-                "event",
-                f"Event name {_q(name)} is a variant of {_q(earlier)} seen earlier in this session "
-                "(only case, separators, spacing, word order or tense differ); send one name for one action.",
+            return (
+                Violation(
+                    "event-name/near-duplicate",
+                    "warning",
+                    "event",
+                    f"Event name {_q(name)} is a variant of {_q(earlier)} seen earlier in this session "
+                    "(only case, separators, spacing, word order or tense differ); send one name for one action.",
+                ),
             )
-            return
         sem = semantic_variant(name)
         if sem is not None:
-            yield Violation(
-                "event-name/near-duplicate",
-                "warning",
-                "event",
-                f"Event name {_q(name)} is a variant of the Segment semantic event {_q(sem)}; "
-                f"send it exactly as {_q(sem)} so destinations recognise it.",
+            return (
+                Violation(
+                    "event-name/near-duplicate",
+                    "warning",
+                    "event",
+                    f"Event name {_q(name)} is a variant of the Segment semantic event {_q(sem)}; "
+                    f"send it exactly as {_q(sem)} so destinations recognise it.",
+                ),
             )
+        return _NONE
 
 
 # --------------------------------------------------------------------------- property keys
@@ -256,9 +302,13 @@ class MixedPropertyConventions:
         #: later messages (the common case) costs one set lookup.
         self.done: set[str] = set()
 
-    def check(self, message: Any, meta: MessageMeta) -> Iterator[Violation]:
+    def check(self, message: Any, meta: MessageMeta) -> list[Violation] | tuple[Violation, ...]:
         done = self.done
-        for key in _property_keys(message):
+        keys = _property_keys(message)
+        if done.issuperset(keys):
+            return _NONE  # every key already looked at (the common case)
+        out: list[Violation] = []
+        for key in keys:
             if key in done:
                 continue
             if len(done) < MAX_REMEMBERED:
@@ -274,13 +324,16 @@ class MixedPropertyConventions:
             listed = ", ".join(
                 f"{KEY_CONVENTION_LABELS.get(c, c)} ({_q(k, 40)})" for c, k in self.seen.items()
             )
-            yield Violation(
-                "property-name/mixed-conventions",
-                "info",
-                f"properties.{key}",
-                f"Property keys in this session mix conventions: {listed}; use one everywhere "
-                "(snake_case is recommended, e.g. order_id).",
+            out.append(
+                Violation(
+                    "property-name/mixed-conventions",
+                    "info",
+                    f"properties.{key}",
+                    f"Property keys in this session mix conventions: {listed}; use one everywhere "
+                    "(snake_case is recommended, e.g. order_id).",
+                )
             )
+        return out
 
 
 _FAMILY_EXEMPT = frozenset({"address_line", "addressline", "address", "line", "street"})
@@ -316,19 +369,25 @@ class DynamicPropertyKeys:
         #: Keys known to be fixed names already counted in their family: nothing more to do.
         self.done: set[str] = set()
 
-    def check(self, message: Any, meta: MessageMeta) -> Iterator[Violation]:
+    def check(self, message: Any, meta: MessageMeta) -> list[Violation] | tuple[Violation, ...]:
         done = self.done
-        for key in _property_keys(message):
+        keys = _property_keys(message)
+        if done.issuperset(keys):
+            return _NONE  # every key a fixed name already counted (the common case)
+        out: list[Violation] = []
+        for key in keys:
             if key in done:
                 continue
             why = dynamic_key(key)
             if why is not None:
-                yield Violation(
-                    "property-name/dynamic-key",
-                    "warning",
-                    f"properties.{key}",
-                    f"Property key {_q(key)} looks generated from a value: {why}; use a fixed key and "
-                    'put the value in it, e.g. {"product_id": "..."}.',
+                out.append(
+                    Violation(
+                        "property-name/dynamic-key",
+                        "warning",
+                        f"properties.{key}",
+                        f"Property key {_q(key)} looks generated from a value: {why}; use a fixed key and "
+                        'put the value in it, e.g. {"product_id": "..."}.',
+                    )
                 )
                 continue
             if len(done) < MAX_REMEMBERED:
@@ -348,10 +407,13 @@ class DynamicPropertyKeys:
             if len(members) >= 2:
                 self.reported.add(stem)
                 others = ", ".join(_q(k, 40) for n, k in members.items() if k != key)
-                yield Violation(
-                    "property-name/dynamic-key",
-                    "warning",
-                    f"properties.{key}",
-                    f"Property key {_q(key)} is part of a numbered family with {others}; numbered keys "
-                    f"become one warehouse column each: use one key holding a list, e.g. {_q(stem + 's')}: [...].",
+                out.append(
+                    Violation(
+                        "property-name/dynamic-key",
+                        "warning",
+                        f"properties.{key}",
+                        f"Property key {_q(key)} is part of a numbered family with {others}; numbered keys "
+                        f"become one warehouse column each: use one key holding a list, e.g. {_q(stem + 's')}: [...].",
+                    )
                 )
+        return out
