@@ -467,10 +467,106 @@ def _alias(ctx: dict[str, Any], alias: str, name: str, out: list[Violation]) -> 
     )
 
 
+# -- the fast screen -------------------------------------------------------------------------
+#
+# Nearly every context is clean. ``_clean`` answers "certainly nothing to report" with a few
+# dict lookups per key and no allocation; when it cannot tell, the full check runs (and
+# produces exactly what it always did). Each kind below accepts only values the full check
+# is known to pass.
+
+_ANY = 0  #: an undocumented key: nothing to check
+_TYPED = 1  #: a documented scalar/object without sub-fields: its Python type is enough
+_IN_SET = 2  #: a string with a format: clean when it is among the known-good values
+_STR_OBJ = 3  #: an object whose documented fields are all strings
+_SUBS = 4  #: an object with typed sub-fields (userAgentData, location, screen, ...)
+_FULL = 5  #: always the full check (field aliases, campaign)
+
+_GOOD_VALUES: dict[str, frozenset[str] | set[str]] = {
+    "timezone": TIMEZONES,
+    "locale": _OK_LOCALES,
+    "ip": _OK_IPS,
+    "channel": _CHANNELS,
+}
+
+
+def _screen_kind(key: str, f: _Field) -> tuple[int, Any]:
+    if key in _GOOD_VALUES and not f.subs and f.spec.pytypes == frozenset((str,)):
+        return _IN_SET, _GOOD_VALUES[key]
+    if key in _FORMATS:
+        return _FULL, None
+    if f.all_str:
+        return _STR_OBJ, None
+    if not f.subs:
+        return _TYPED, f.spec.pytypes
+    if f.spec.pytypes == frozenset((dict,)):
+        return _SUBS, f.subs
+    return _FULL, None
+
+
+_SCREEN: dict[str, tuple[int, Any]] = {k: _screen_kind(k, f) for k, f in _FIELDS.items()}
+for _alias_key in _ALIASES:
+    _SCREEN.setdefault(_alias_key, (_FULL, None))
+
+
+def _clean_subs(subs: dict[str, TypeSpec], v: dict[str, Any]) -> bool:
+    for sk, sv in v.items():
+        s = subs.get(sk)
+        if s is None or sv is None or (s.simple and type(sv) in s.pytypes):
+            continue
+        if s is not _BRANDS_SPEC or type(sv) is not list:
+            return False
+        for item in sv:
+            if type(item) is not dict:
+                return False
+            b = item.get("brand")
+            if b is not None and type(b) is not str:
+                return False
+            b = item.get("version")
+            if b is not None and type(b) is not str:
+                return False
+    return True
+
+
+def _clean(ctx: dict[str, Any]) -> bool:
+    screen = _SCREEN
+    for key, v in ctx.items():
+        entry = screen.get(key)
+        if entry is None:
+            continue
+        kind, data = entry
+        if kind == _FULL:
+            return False
+        if v is None:
+            continue
+        if kind == _IN_SET:
+            if type(v) is not str or v not in data:
+                return False
+        elif kind == _STR_OBJ:
+            if type(v) is not dict:
+                return False
+            for x in v.values():
+                if type(x) is not str and x is not None:
+                    return False
+        elif kind == _TYPED:
+            if type(v) not in data:
+                return False
+        elif kind == _SUBS:
+            if type(v) is not dict or not _clean_subs(data, v):
+                return False
+    return True
+
+
 @checker("context")
 def check_context(
     message: dict[str, Any], meta: MessageMeta
 ) -> list[Violation] | tuple[Violation, ...]:
+    ctx = message.get("context")
+    if type(ctx) is dict and message.get("channel") is None and _clean(ctx):
+        return _NONE
+    return _check_context(message)
+
+
+def _check_context(message: dict[str, Any]) -> list[Violation] | tuple[Violation, ...]:
     out: list[Violation] = []
     top_channel = message.get("channel")
     if top_channel is not None:
