@@ -550,9 +550,8 @@ def _clean(ctx: dict[str, Any]) -> bool:
         elif kind == _TYPED:
             if type(v) not in data:
                 return False
-        elif kind == _SUBS:
-            if type(v) is not dict or not _clean_subs(data, v):
-                return False
+        elif kind == _SUBS and (type(v) is not dict or not _clean_subs(data, v)):
+            return False
     return True
 
 

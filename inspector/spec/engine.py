@@ -46,7 +46,11 @@ class Engine:
             fns += [
                 r.func
                 for r in infos
-                if r.scope == "message" and r.func and r.checker is None and applies(r.types, t)
+                if r.scope == "message"
+                and r.func
+                and r.checker is None
+                and applies(r.types, t)
+                and applies(getattr(r.func, "only_types", None), t)
             ]
             return fns + extra
 
@@ -78,7 +82,10 @@ class Engine:
         for t, fns in self._by_type.items():
             row: list[Callable[[Any, MessageMeta], Any]] = list(fns)
             for types, rule in self._session:
-                if types is None or (t is not None and t in types):
+                only = getattr(rule, "only_types", None)
+                if (types is None or (t is not None and t in types)) and (
+                    only is None or (t is not None and t in only)
+                ):
                     bound = rule.check
                     where[id(bound)] = rule
                     row.append(bound)

@@ -26,7 +26,7 @@ from inspector.spec.naming_analysis import (
     semantic_variant,
     suggest_title,
 )
-from inspector.spec.registry import message_rule, session_rule
+from inspector.spec.registry import message_rule, only_types, session_rule
 
 #: Most distinct names/keys a session rule remembers (a hostile sender cannot grow it forever).
 MAX_REMEMBERED = 20_000
@@ -100,6 +100,7 @@ def _property_keys(message: Any) -> Iterable[str]:
         {"type": "track", "event": "User Signed Up (11-01-2019)", "userId": "u1"},
     ),
 )
+@only_types("track")
 def non_descriptive_event(message: Any, meta: MessageMeta) -> tuple[Violation, ...]:
     name = _track_event(message)
     if name is None:
@@ -141,6 +142,7 @@ def _non_descriptive_event(name: str) -> tuple[Violation, ...]:
         {"type": "track", "event": "Viewed Product", "userId": "u1"},
     ),
 )
+@only_types("track")
 def event_name_convention(message: Any, meta: MessageMeta) -> tuple[Violation, ...]:
     name = _track_event(message)
     if name is None:
@@ -195,6 +197,7 @@ def _event_name_convention(name: str) -> tuple[Violation, ...]:
         {"type": "track", "event": "cart_viewed", "userId": "u1"},
     ),
 )
+@only_types("track")
 class MixedEventConventions:
     def __init__(self) -> None:
         #: convention -> first event name seen with it, in order of first appearance
@@ -237,6 +240,7 @@ class MixedEventConventions:
         {"type": "track", "event": "signed_up", "userId": "u1"},
     ),
 )
+@only_types("track")
 class NearDuplicateEventNames:
     def __init__(self) -> None:
         self.names: set[str] = set()
@@ -295,6 +299,7 @@ class NearDuplicateEventNames:
         },
     ),
 )
+@only_types(*_PROPERTY_TYPES)
 class MixedPropertyConventions:
     def __init__(self) -> None:
         self.seen: dict[str, str] = {}
@@ -361,6 +366,7 @@ _FAMILY_EXEMPT = frozenset({"address_line", "addressline", "address", "line", "s
         },
     ),
 )
+@only_types(*_PROPERTY_TYPES)
 class DynamicPropertyKeys:
     def __init__(self) -> None:
         #: family stem -> {number: key}

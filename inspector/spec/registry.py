@@ -78,6 +78,18 @@ class Checker:
     types: frozenset[str] | None = None
 
 
+def only_types(*types: str) -> Callable[[Any], Any]:
+    """Tell the engine a rule finds nothing outside these call types, so it is not called for
+    the others. Unlike ``types=``, this is a dispatch hint only: the rule's documented scope
+    (and a direct call of the rule) is unchanged."""
+
+    def deco(obj: Any) -> Any:
+        obj.only_types = frozenset(types)
+        return obj
+
+    return deco
+
+
 RULES: dict[str, RuleInfo] = {}
 CHECKERS: dict[str, Checker] = {}
 
