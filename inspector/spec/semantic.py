@@ -152,6 +152,44 @@ def _walk(spec: EventSpec, props: dict[str, Any], out: list[Violation]) -> None:
             _fields(fields, obj, f"properties.{key}", out)
 
 
+def _clean_fields(fields: dict[str, TypeSpec], obj: dict[str, Any]) -> bool:
+    for k, v in obj.items():
+        s = fields.get(k)
+        if s is None or v is None or (s.simple and type(v) in s.pytypes):
+            continue
+        return False
+    return True
+
+
+def _clean(spec: EventSpec, props: dict[str, Any]) -> bool:
+    """True when ``_walk`` certainly finds nothing: every documented property (and item field)
+    has one of its plain types. Anything else (enums, ranges, dates, odd items) is left to
+    ``_walk``."""
+    fields = spec.props
+    for k, v in props.items():
+        s = fields.get(k)
+        if s is None or v is None:
+            continue
+        if s.simple:
+            if type(v) in s.pytypes:
+                continue
+            return False
+        item_fields = spec.arrays.get(k)
+        if item_fields is None or type(v) is not list:
+            return False
+        for item in v:
+            if type(item) is dict:
+                if not _clean_fields(item_fields, item):
+                    return False
+            elif item is not None:
+                return False
+    for key, obj_fields in spec.objects.items():
+        obj = props.get(key)
+        if type(obj) is dict and not _clean_fields(obj_fields, obj):
+            return False
+    return True
+
+
 def _consent(message: dict[str, Any], out: list[Violation]) -> None:
     ctx = message.get("context")
     consent = ctx.get("consent") if type(ctx) is dict else None
@@ -227,7 +265,7 @@ def check_semantic(
             _PLAIN.add(ev)
         return out if out else _NONE
     props = message.get("properties")
-    if type(props) is dict and props:
+    if type(props) is dict and props and not _clean(spec, props):
         _walk(spec, props, out)
     family = spec.family
     if family == "b2b_saas":
