@@ -8,6 +8,7 @@ registered below it with its own id, docs and examples.
 from __future__ import annotations
 
 import math
+from datetime import datetime
 from typing import Any
 
 from inspector.model import MessageMeta, Violation
@@ -18,7 +19,6 @@ from inspector.spec.values import (
     compile_type,
     described,
     looks_like_email,
-    parse_time,
     preview,
 )
 
@@ -80,6 +80,9 @@ def _currency(v: Any, out: list[Violation]) -> None:
             'code such as "USD" or "EUR".',
         )
     )
+
+
+_TRACK_RESERVED = frozenset(("revenue", "value", "currency"))
 
 
 def _track_props(p: dict[str, Any], out: list[Violation]) -> None:
@@ -185,8 +188,23 @@ _GROUP_SPECS = _compile(_GROUP_TRAITS)
 _NESTED = {"address": _compile(_ADDRESS_FIELDS), "company": _compile(_COMPANY_FIELDS)}
 
 
+_fromisoformat = datetime.fromisoformat
+
+
+def _is_time(v: str) -> bool:
+    """``parse_time(v) is not None`` for a string, without the call."""
+    if len(v) < 8 or len(v) > 64:
+        return False
+    try:
+        _fromisoformat(v)
+    except ValueError:
+        return False
+    return True
+
+
 _DATE_TRAITS = frozenset({"createdAt", "created_at", "birthday"})
 _CASE_PAIRS = (("firstName", "first_name"), ("lastName", "last_name"), ("createdAt", "created_at"))
+_CASE_SNAKES = frozenset(snake for _, snake in _CASE_PAIRS)
 
 
 def _traits(
@@ -214,7 +232,7 @@ def _traits(
                     )
                 )
         elif key in _DATE_TRAITS:
-            if tv is not str or parse_time(v) is None:
+            if tv is not str or not _is_time(v):
                 p = f"{path}.{key}"
                 out.append(
                     Violation(
@@ -232,6 +250,8 @@ def _traits(
                     ns = nested.get(nk)
                     if ns is not None and nv is not None and type(nv) not in ns.pytypes:
                         check_typed(rule, "error", nv, ns, f"{path}.{key}.{nk}", out)
+    if _CASE_SNAKES.isdisjoint(traits):
+        return
     for camel, snake in _CASE_PAIRS:
         if camel in traits and snake in traits:
             out.append(
@@ -257,7 +277,7 @@ def check_reserved(
     t = message.get("type")
     if t == "track":
         p = message.get("properties")
-        if type(p) is dict and p:
+        if type(p) is dict and p and not _TRACK_RESERVED.isdisjoint(p):
             _track_props(p, out)
     elif t == "page":
         p = message.get("properties")
