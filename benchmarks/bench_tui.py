@@ -149,7 +149,9 @@ def build_session(path: Path, n: int, per_request: int = 100) -> None:
 # ------------------------------------------------------------------ load generator
 
 
-async def _load(url: str, rate: int, seconds: float, batch: int) -> None:
+async def _load(url: str, rate: int, seconds: float, batch: int, clients: int = 4) -> None:
+    """Post ``rate`` messages/s in batches of ``batch`` from ``clients`` concurrent senders
+    (like a few SDK instances, each with one request in flight, as the SDKs do)."""
     import aiohttp
 
     bodies = []
@@ -169,10 +171,10 @@ async def _load(url: str, rate: int, seconds: float, batch: int) -> None:
     interval = batch / rate
     sent = 0
     ok = 0
-    sem = asyncio.Semaphore(16)
+    sem = asyncio.Semaphore(clients)
     loop = asyncio.get_running_loop()
     start = loop.time()
-    conn = aiohttp.TCPConnector(limit=16)
+    conn = aiohttp.TCPConnector(limit=clients)
 
     async with aiohttp.ClientSession(connector=conn) as http:
 
@@ -241,8 +243,15 @@ async def measure(path: Path, n: int, rate: int, seconds: float) -> dict[str, An
     try:
         async with app.run_test(size=(120, 40)) as pilot:
             stream = app.stream
-            while not (app.builds_done and stream.painted_cursor == n - 1):
+            deadline = time.perf_counter() + 60
+            while not (
+                app.builds_done
+                and len(stream.index) >= n
+                and stream.painted_cursor == len(stream.index) - 1
+            ):
                 await asyncio.sleep(0.002)
+                if time.perf_counter() > deadline:
+                    raise RuntimeError("the session did not open within 60 s")
             res["open"] = time.perf_counter() - t_open
             last = stream.render_line(stream.size.height - 1).text
             assert "track" in last, last

@@ -13,11 +13,13 @@ queries on the seq primary key (:meth:`ViewIndex.append`).
 
 from __future__ import annotations
 
+import os
 import sqlite3
 from array import array
 from bisect import bisect_left, bisect_right
 from collections import OrderedDict
 from collections.abc import Callable
+from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
@@ -145,6 +147,31 @@ class ViewIndex:
         return len(new_msgs) + len(new_rej)
 
 
+#: Threads a big filter scan is split over.
+PARALLEL = max(1, min(4, os.cpu_count() or 1))
+
+
+def _scan(path: Path, flt: Filter, lo: int, hi: int, cancelled: Callable[[], bool]) -> array[int]:
+    """Seqs in [lo, hi] that match ``flt``, on a private connection."""
+    con = connect_readonly(path)
+    out: array[int] = array("q")
+    try:
+        cur = con.execute(
+            f"SELECT seq FROM messages WHERE seq >= ? AND seq <= ? AND ({flt.where}) ORDER BY seq",
+            (lo, hi, *flt.params),
+        )
+        while True:
+            chunk = cur.fetchmany(20000)
+            if not chunk:
+                break
+            out.extend([r[0] for r in chunk])
+            if cancelled():
+                break
+        return out
+    finally:
+        con.close()
+
+
 def build_index(
     path: Path,
     flt: Filter,
@@ -159,18 +186,36 @@ def build_index(
         hi = con.execute("SELECT max(seq) FROM messages").fetchone()[0] or 0
         hi_req = con.execute("SELECT max(id) FROM requests").fetchone()[0] or 0
         idx = ViewIndex(with_rejected=flt.empty)
-        cur = con.execute(
-            f"SELECT seq FROM messages WHERE seq >= ? AND seq <= ? AND ({flt.where}) ORDER BY seq",
-            (view_start, hi, *flt.params),
-        )
+        lo = view_start
+        if flt.empty:
+            # Seqs are handed out one by one: when none is missing, the view is a range
+            # (no need to read a million rows to learn their numbers).
+            n = con.execute(
+                "SELECT count(*) FROM messages WHERE seq >= ? AND seq <= ?", (lo, hi)
+            ).fetchone()[0]
+            first = con.execute("SELECT min(seq) FROM messages WHERE seq >= ?", (lo,)).fetchone()[0]
+            if n and first is not None and n == hi - first + 1:
+                idx.seqs = array("q", range(first, hi + 1))
+            elif n:
+                idx.seqs = _scan(path, flt, lo, hi, cancelled)
+        else:
+            parts = PARALLEL if hi - lo > 200_000 else 1
+            if parts > 1:
+                # The filter is evaluated by SQLite, which releases the GIL: scan slices of
+                # the seq range on separate connections at once.
+                step = (hi - lo) // parts + 1
+                bounds = [(lo + k * step, min(hi, lo + (k + 1) * step - 1)) for k in range(parts)]
+                with ThreadPoolExecutor(parts) as pool:
+                    chunks = list(
+                        pool.map(lambda b: _scan(path, flt, b[0], b[1], cancelled), bounds)
+                    )
+                for c in chunks:
+                    idx.seqs.extend(c)
+            else:
+                idx.seqs = _scan(path, flt, lo, hi, cancelled)
+        if cancelled():
+            return idx, None
         seqs = idx.seqs
-        while True:
-            chunk = cur.fetchmany(20000)
-            if not chunk:
-                break
-            seqs.extend([r[0] for r in chunk])
-            if cancelled():
-                return idx, None
         idx.hi_seq = hi
         idx.hi_request = hi_req
         if seqs:

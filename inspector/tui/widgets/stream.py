@@ -281,9 +281,9 @@ class StreamView(ScrollView, can_focus=True):
         top = self.scroll_offset.y
         height = self.size.height
         if not self.following and top <= old < top + height and top <= i < top + height:
-            # Both rows are on screen: repaint just those two lines.
-            self.refresh_lines(old - top)
-            self.refresh_lines(i - top)
+            # Both rows are on screen: repaint just those two lines (virtual line numbers).
+            self.refresh_lines(old)
+            self.refresh_lines(i)
             self.post_message(self.CursorMoved(self.cursor, self.cursor_key))
             return
         self._after_change(scroll=True)
