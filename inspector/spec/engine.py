@@ -80,15 +80,20 @@ class Engine:
         where: dict[int, object] = {}
         table: dict[str | None, tuple[Callable[[Any, MessageMeta], Any], ...]] = {}
         for t, fns in self._by_type.items():
-            row: list[Callable[[Any, MessageMeta], Any]] = list(fns)
-            for types, rule in self._session:
-                only = getattr(rule, "only_types", None)
-                if (types is None or (t is not None and t in types)) and (
-                    only is None or (t is not None and t in only)
-                ):
-                    bound = rule.check
-                    where[id(bound)] = rule
-                    row.append(bound)
+            row: list[Callable[[Any, MessageMeta], Any]] = _fuse_event_rules(list(fns))
+            rules = [
+                rule
+                for types, rule in self._session
+                if (types is None or (t is not None and t in types))
+                and (
+                    (only := getattr(rule, "only_types", None)) is None
+                    or (t is not None and t in only)
+                )
+            ]
+            for rule in _fuse_naming_session(rules):
+                bound = rule.check
+                where[id(bound)] = rule
+                row.append(bound)
             table[t] = tuple(row)
         #: call type -> message rules then session rules, in that order: one flat loop.
         self._calls = table
@@ -114,6 +119,34 @@ class Engine:
         if out and self._off_filtered:
             out = [v for v in out if v.rule not in self._off_filtered]
         return out
+
+
+def _fuse_event_rules(
+    row: list[Callable[[Any, MessageMeta], Any]],
+) -> list[Callable[[Any, MessageMeta], Any]]:
+    """The two event-name message rules, when both run and are adjacent, as one call."""
+    for i in range(len(row) - 1):
+        if row[i] is naming.non_descriptive_event and row[i + 1] is naming.event_name_convention:
+            return [*row[:i], naming.event_rules(_crash), *row[i + 2 :]]
+    return row
+
+
+def _fuse_naming_session(rules: list[Any]) -> list[Any]:
+    """Runs of two or more consecutive naming session rules, each as one call."""
+    out: list[Any] = []
+    run: list[Any] = []
+    for rule in [*rules, None]:
+        if rule is not None and type(rule) in naming.NAMING_SESSION_RULES:
+            run.append(rule)
+            continue
+        if len(run) >= 2:
+            out.append(naming.NamingSessionRules(run, _crash))
+        else:
+            out.extend(run)
+        run = []
+        if rule is not None:
+            out.append(rule)
+    return out
 
 
 def _run(fn: MessageRuleFunc, message: Any, meta: MessageMeta, out: list[Violation]) -> None:

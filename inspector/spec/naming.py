@@ -8,7 +8,7 @@ the pure analysis in ``naming_analysis``; this module turns findings into violat
 
 from __future__ import annotations
 
-from collections.abc import Iterable
+from collections.abc import Callable, Iterable
 from itertools import islice
 from typing import Any
 
@@ -422,4 +422,106 @@ class DynamicPropertyKeys:
                         f"become one warehouse column each: use one key holding a list, e.g. {_q(stem + 's')}: [...].",
                     )
                 )
+        return out
+
+
+# --------------------------------------------------------------------------- one call per message
+#
+# The engine runs the naming rules of a track (or page/screen) call through these, one call
+# instead of two message rules and up to four session rules. Each first asks whether every
+# rule it stands for would certainly find nothing, without changing any state (the common
+# case: a known name, known keys); otherwise it runs the rules one by one, in order, each
+# with its own crash report, exactly as the engine would.
+
+_Crash = Callable[[object, Exception], Violation]
+
+
+def event_rules(crash: _Crash) -> Callable[[Any, MessageMeta], Any]:
+    """``non_descriptive_event`` then ``event_name_convention`` as one call."""
+    parts = (non_descriptive_event, event_name_convention)
+
+    def naming_event_rules(message: Any, meta: MessageMeta) -> Any:
+        name = _track_event(message)
+        if name is None:
+            return _NONE
+        a = _NON_DESCRIPTIVE.get(name)
+        b = _CONVENTION.get(name)
+        if a is not None and b is not None:
+            return a + b
+        out: list[Violation] = []
+        for fn in parts:
+            try:
+                out.extend(fn(message, meta))
+            except Exception as exc:
+                out.append(crash(fn, exc))
+        return out
+
+    return naming_event_rules
+
+
+NAMING_SESSION_RULES = (
+    MixedEventConventions,
+    NearDuplicateEventNames,
+    MixedPropertyConventions,
+    DynamicPropertyKeys,
+)
+
+
+class NamingSessionRules:
+    """Consecutive naming session rules (instances of ``NAMING_SESSION_RULES``) as one call."""
+
+    __slots__ = ("rules", "crash", "events", "near", "mixed_keys", "dynamic_keys")
+
+    def __init__(self, rules: Iterable[Any], crash: _Crash) -> None:
+        self.rules = tuple(rules)
+        self.crash = crash
+        self.events: MixedEventConventions | None = None
+        self.near: NearDuplicateEventNames | None = None
+        self.mixed_keys: MixedPropertyConventions | None = None
+        self.dynamic_keys: DynamicPropertyKeys | None = None
+        for r in self.rules:
+            if type(r) is MixedEventConventions:
+                self.events = r
+            elif type(r) is NearDuplicateEventNames:
+                self.near = r
+            elif type(r) is MixedPropertyConventions:
+                self.mixed_keys = r
+            elif type(r) is DynamicPropertyKeys:
+                self.dynamic_keys = r
+            else:
+                raise TypeError(f"not a naming session rule: {r!r}")
+
+    def _quiet(self, message: Any) -> bool:
+        """True when no rule would report anything or remember anything new."""
+        if self.events is not None or self.near is not None:
+            name = _track_event(message)
+            if name is not None:
+                if self.events is not None:
+                    conv = convention(name)
+                    if not (conv is None or conv == "mixed" or conv in self.events.seen):
+                        return False
+                if self.near is not None and name not in self.near.names:
+                    return False
+        if self.mixed_keys is not None or self.dynamic_keys is not None:
+            keys = _property_keys(message)
+            if self.mixed_keys is not None and not self.mixed_keys.done.issuperset(keys):
+                return False
+            if self.dynamic_keys is not None and not self.dynamic_keys.done.issuperset(keys):
+                return False
+        return True
+
+    def check(self, message: Any, meta: MessageMeta) -> Any:
+        try:
+            if self._quiet(message):
+                return _NONE
+        except Exception:
+            pass  # the rules below report it, each on its own
+        out: list[Violation] = []
+        for rule in self.rules:
+            try:
+                found = rule.check(message, meta)
+                if found:
+                    out.extend(found)
+            except Exception as exc:
+                out.append(self.crash(rule, exc))
         return out
