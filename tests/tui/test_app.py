@@ -402,3 +402,37 @@ async def test_read_only_session(demo_session: Path) -> None:
             assert any("analytics-swift" in line for line in lines)
     finally:
         store.close()
+
+
+def test_busy_port_from_the_command_line(tmp_path: Path) -> None:
+    """`inspector --port BUSY`: one line on stderr, exit code 2, no traceback."""
+    import subprocess
+    import sys
+
+    sock = socket.socket()
+    sock.bind(("127.0.0.1", 0))
+    sock.listen()
+    port = sock.getsockname()[1]
+    try:
+        proc = subprocess.run(
+            [
+                sys.executable,
+                "-m",
+                "inspector",
+                "--port",
+                str(port),
+                "--session",
+                str(tmp_path / "s.sqlite"),
+            ],
+            capture_output=True,
+            timeout=60,
+            stdin=subprocess.DEVNULL,
+        )
+    finally:
+        sock.close()
+    err = proc.stderr.decode("utf-8", "replace")
+    assert proc.returncode == 2
+    assert "Traceback" not in err
+    last = err.rsplit("\x1b", 1)[-1]  # after the terminal-restoring sequences
+    assert f"inspector: cannot listen on 127.0.0.1:{port}:" in last
+    assert "Pick another port with --port N" in last
