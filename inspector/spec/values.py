@@ -6,7 +6,6 @@ message at ingest, and messages can hold any JSON value.
 
 from __future__ import annotations
 
-import re
 from dataclasses import dataclass, replace
 from datetime import datetime
 from typing import Any
@@ -91,19 +90,20 @@ def parse_time(value: Any) -> datetime | None:
         return None
 
 
-_EMAIL_BAD = re.compile(r"\s")
+#: Every character ``str.isspace`` (and so the regex ``\s``) counts as whitespace; none is
+#: above U+3000.
+_WHITESPACE = frozenset(c for c in map(chr, range(0x3001)) if c.isspace())
 
 
 def looks_like_email(value: str) -> bool:
     """One '@' between a non-empty local part and a dotted domain; no spaces."""
     at = value.find("@")
-    if at <= 0 or value.count("@") != 1:
+    if at <= 0 or value.find("@", at + 1) != -1:
         return False
-    domain = value[at + 1 :]
-    dot = domain.rfind(".")
-    if dot <= 0 or dot == len(domain) - 1:
+    dot = value.rfind(".")  # the domain's last dot: neither its first nor its last character
+    if dot <= at + 1 or dot == len(value) - 1:
         return False
-    return _EMAIL_BAD.search(value) is None
+    return _WHITESPACE.isdisjoint(value)
 
 
 def join(path: str, key: str) -> str:
