@@ -12,7 +12,7 @@ import base64
 import contextlib
 import time
 from collections import Counter
-from typing import Any
+from typing import Any, cast
 
 import orjson
 from aiohttp import web
@@ -37,7 +37,14 @@ PUBLIC_URL_KEY: web.AppKey[list[str]] = web.AppKey("public_url", list)
 
 
 def _json(data: Any, status: int = 200) -> web.Response:
-    return web.Response(body=orjson.dumps(data), status=status, content_type="application/json")
+    # Every answer carries the CORS headers (browsers read ingest answers and the settings).
+    # Set here rather than in a middleware: a middleware layer costs on every request.
+    return web.Response(
+        body=orjson.dumps(data),
+        status=status,
+        content_type="application/json",
+        headers=CORS_HEADERS,
+    )
 
 
 def _headers(request: web.Request) -> list[tuple[str, str]]:
@@ -46,6 +53,9 @@ def _headers(request: web.Request) -> list[tuple[str, str]]:
 
 async def _read_body(request: web.Request) -> tuple[bytes, bool]:
     """The body (at most MAX_WIRE_BYTES) and whether it was cut short."""
+    length = request.content_length
+    if length is not None and length <= MAX_WIRE_BYTES:
+        return await request.read(), False  # the common case: one read
     chunks: list[bytes] = []
     size = 0
     while True:
@@ -63,16 +73,22 @@ class BadParam(ValueError):
     """A test-API query parameter is malformed: answered 400 with a JSON message."""
 
 
-@web.middleware
-async def cors_middleware(request: web.Request, handler: Any) -> web.StreamResponse:
-    if request.method == "OPTIONS":
-        return web.Response(status=204, headers=CORS_HEADERS)
-    try:
-        resp = await handler(request)
-    except BadParam as exc:
-        resp = _json({"code": "bad_request", "message": str(exc)}, 400)
-    resp.headers.update(CORS_HEADERS)
-    return resp
+async def handle_options(request: web.Request) -> web.Response:
+    """CORS preflight (analytics.js >= 1.84 sends Authorization and X-Retry-Count)."""
+    return web.Response(status=204, headers=CORS_HEADERS)
+
+
+def _api(handler: Any) -> Any:
+    """Test-API handlers answer a malformed parameter with 400 and a JSON message."""
+
+    async def wrapped(request: web.Request) -> web.Response:
+        try:
+            return cast(web.Response, await handler(request))
+        except BadParam as exc:
+            return _json({"code": "bad_request", "message": str(exc)}, 400)
+
+    wrapped.__name__ = handler.__name__
+    return wrapped
 
 
 # ---------------------------------------------------------------- ingestion
@@ -375,7 +391,7 @@ async def api_health(request: web.Request) -> web.Response:
 
 
 def create_app(capture: Capture, public_url: str | None = None) -> web.Application:
-    app = web.Application(middlewares=[cors_middleware], client_max_size=MAX_WIRE_BYTES)
+    app = web.Application(client_max_size=MAX_WIRE_BYTES)
     app[CAPTURE_KEY] = capture
     app[PUBLIC_URL_KEY] = [public_url] if public_url else []
     r = app.router
@@ -386,12 +402,13 @@ def create_app(capture: Capture, public_url: str | None = None) -> web.Applicati
         r.add_post("/v1/m" + slash, handle_metrics)
         r.add_get("/v1/projects/{write_key}/settings" + slash, handle_settings)
         r.add_get("/projects/{write_key}/settings" + slash, handle_settings)
-    r.add_get("/inspector/messages", api_messages)
-    r.add_get("/inspector/messages/wait", api_wait)
-    r.add_get("/inspector/rejected", api_rejected)
+    r.add_get("/inspector/messages", _api(api_messages))
+    r.add_get("/inspector/messages/wait", _api(api_wait))
+    r.add_get("/inspector/rejected", _api(api_rejected))
     r.add_get("/inspector/summary", api_summary)
     r.add_post("/inspector/reset", api_reset)
     r.add_get("/inspector/health", api_health)
+    r.add_route("OPTIONS", "/{tail:.*}", handle_options)
     r.add_route("*", "/{tail:.*}", handle_unknown)
     return app
 

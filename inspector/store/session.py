@@ -91,6 +91,8 @@ ROW_COLUMNS = (
 _SENTINEL = object()
 
 
+_REQUEST_MARKS = "(?,?,?,?,?,?,?,?,?,?,?,?,?)"
+
 _INSERT_MESSAGES_JSON = (
     "INSERT INTO messages SELECT "
     + ", ".join(f"value->>{i}" for i in range(17))
@@ -261,7 +263,15 @@ class Store:
                 )
         con.execute("BEGIN")
         try:
-            con.executemany("INSERT INTO requests VALUES (?,?,?,?,?,?,?,?,?,?,?,?,?)", req_rows)
+            # One statement per table and transaction: each statement step releases and
+            # re-takes the GIL, and re-taking it while the event loop is busy can wait a
+            # whole switch interval, so executemany's one step per row would stall commits.
+            for i in range(0, len(req_rows), 2000):
+                chunk = req_rows[i : i + 2000]
+                con.execute(
+                    "INSERT INTO requests VALUES " + ",".join([_REQUEST_MARKS] * len(chunk)),
+                    [v for row in chunk for v in row],
+                )
             if msg_rows:
                 # One JSON document for all rows, expanded by SQLite itself: the insert then
                 # runs without the GIL, beside the event loop, instead of binding 19
