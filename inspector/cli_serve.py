@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import asyncio
+import contextlib
 import signal
 import sys
 from collections.abc import Callable
@@ -154,14 +155,33 @@ def _json_lines(outcome: Outcome) -> list[str]:
     return out
 
 
+#: Lines reach the terminal or pipe within this many seconds; flushing on every request
+#: would cost a system call per request at thousands of requests a second.
+FLUSH_DELAY = 0.05
+
+
 def make_printer(stream: TextIO, json_lines: bool) -> Callable[[Outcome], None]:
     render = _json_lines if json_lines else _text_line
+    pending = False
+
+    def flush() -> None:
+        nonlocal pending
+        pending = False
+        with contextlib.suppress(OSError, ValueError):  # a closed pipe must not stop capture
+            stream.flush()
 
     def printer(outcome: Outcome) -> None:
+        nonlocal pending
         lines = render(outcome)
-        if lines:
-            stream.write("\n".join(lines) + "\n")
-            stream.flush()
+        if not lines:
+            return
+        stream.write("\n".join(lines) + "\n")
+        if not pending:
+            try:
+                asyncio.get_running_loop().call_later(FLUSH_DELAY, flush)
+                pending = True
+            except RuntimeError:  # no loop (called from a test): flush now
+                flush()
 
     return printer
 

@@ -26,7 +26,8 @@ def utc_now() -> datetime:
 
 def iso(dt: datetime) -> str:
     """Segment's receivedAt shape: ISO-8601 UTC with milliseconds and a Z."""
-    return dt.astimezone(UTC).strftime("%Y-%m-%dT%H:%M:%S.") + f"{dt.microsecond // 1000:03d}Z"
+    # isoformat is a C call; strftime plus an f-string cost several times more per request.
+    return dt.astimezone(UTC).replace(tzinfo=None).isoformat(timespec="milliseconds") + "Z"
 
 
 @dataclass(slots=True)
