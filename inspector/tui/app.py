@@ -34,6 +34,7 @@ from inspector.config import Settings
 from inspector.ingest.service import Capture
 from inspector.store import Store
 from inspector.tui.diff_actions import DIFF_BINDINGS, DiffActions
+from inspector.tui.screens.coverage import PLAN_BINDINGS, PlanActions
 from inspector.tui.screens.help import HelpScreen
 from inspector.tui.viewmodel import Totals, ViewIndex, build_index, next_error_seq
 from inspector.tui.widgets.bars import FilterBar, HeaderBar, StatusBar
@@ -53,7 +54,7 @@ DETAIL_FOLLOW_INTERVAL = 0.25
 FILTER_DEBOUNCE = 0.25
 
 
-class InspectorApp(DiffActions, App[None]):
+class InspectorApp(DiffActions, PlanActions, App[None]):
     """Live (with a Capture) or read-only (with a Store) view of a session."""
 
     CSS_PATH = "app.tcss"
@@ -73,6 +74,7 @@ class InspectorApp(DiffActions, App[None]):
         Binding("q", "quit", "Quit"),
         Binding("escape", "focus_stream", "Stream", show=False),
         *DIFF_BINDINGS,
+        *PLAN_BINDINGS,
     ]
 
     def __init__(
@@ -178,6 +180,7 @@ class InspectorApp(DiffActions, App[None]):
             self._one(cls)
         self._show_header()
         self.stream.focus()
+        self.start_plan()  # before the endpoint: what is stored is scanned, not checked
         if self.capture is not None:
             from inspector.ingest import PortInUse, create_app, start_server
 
@@ -205,6 +208,7 @@ class InspectorApp(DiffActions, App[None]):
         self._start_build(with_totals=True)
 
     async def on_unmount(self) -> None:
+        self.stop_plan()
         if self._unsubscribe is not None:
             self._unsubscribe()
             self._unsubscribe = None
@@ -321,6 +325,7 @@ class InspectorApp(DiffActions, App[None]):
             following=stream.following,
             new=self.pending_new,
             note="" if self.live else "read-only",
+            plan=self.plan_note,
         )
         self._sync_detail(now)
 
@@ -537,6 +542,7 @@ class InspectorApp(DiffActions, App[None]):
         yield SystemCommand("Filter", "Focus the filter bar", self.action_focus_filter)
         yield SystemCommand("Help", "Keys, filter terms and SDK snippets", self.action_help)
         yield from self.diff_system_commands()
+        yield from self.plan_system_commands()
 
 
 def export_view(store: Store, flt: filters.Filter, path: Path) -> int:

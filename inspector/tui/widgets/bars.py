@@ -90,8 +90,11 @@ class StatusBar(Static):
         following: bool,
         new: int,
         note: str = "",
+        plan: str = "",
     ) -> None:
-        key = f"{messages}|{rejected}|{errors}|{warnings}|{rate:.0f}|{following}|{new}|{note}"
+        key = (
+            f"{messages}|{rejected}|{errors}|{warnings}|{rate:.0f}|{following}|{new}|{note}|{plan}"
+        )
         if key == self._last:
             return
         self._last = key
@@ -114,4 +117,7 @@ class StatusBar(Static):
         if note:
             t.append("   ")
             t.append(note, Style(color="#8a8a8a"))
+        if plan:
+            t.append("   ")
+            t.append(plan, Style(color="#66d9ef"))
         self.update(t, layout=False)
