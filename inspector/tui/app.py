@@ -298,6 +298,8 @@ class InspectorApp(DiffActions, PlanActions, App[None]):
             if not stream.following:
                 self.pending_new += added
             stream.grew(added)
+        if added or n:
+            # The "N of M match" total moves with every new message, matching or not.
             self._update_match()
             self._update_empty()
 

@@ -436,3 +436,16 @@ def test_busy_port_from_the_command_line(tmp_path: Path) -> None:
     last = err.rsplit("\x1b", 1)[-1]  # after the terminal-restoring sequences
     assert f"inspector: cannot listen on 127.0.0.1:{port}:" in last
     assert "Pick another port with --port N" in last
+
+
+async def test_match_total_counts_messages_that_do_not_match(live_app: InspectorApp) -> None:
+    """A message outside the filter, arriving on its own, still moves "N of M match"."""
+    app = live_app
+    async with app.run_test(size=SIZE) as pilot:
+        await wait_for(pilot, lambda: app.url is not None)
+        await post(app, "/v1/track", {"userId": "u", "event": "Order Completed"})
+        await wait_rows(pilot, app, 1)
+        app.apply_filter('event:"Order Completed"')
+        await wait_for(pilot, lambda: text_of(app, "#match") == "1 of 1 match")
+        await post(app, "/v1/track", {"userId": "u", "event": "Cart Viewed"})
+        await wait_for(pilot, lambda: text_of(app, "#match") == "1 of 2 match")
