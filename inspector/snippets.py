@@ -35,7 +35,8 @@ def snippets(url: str, write_key: str | None = None) -> list[Snippet]:
         Snippet(
             "curl",
             "bash",
-            f"curl -X POST {url}/v1/track -H 'Content-Type: application/json' \\\n"
+            f"curl -X POST {url}/v1/track \\\n"
+            "  -H 'Content-Type: application/json' \\\n"
             f'  -d \'{{"userId":"u1","event":"Order Completed","properties":{{"revenue":19.99}}}}\'',
         ),
         Snippet(

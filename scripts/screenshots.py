@@ -79,6 +79,26 @@ async def main(out: Path) -> None:
                 await pilot.press("question_mark")
                 await pilot.pause(0.3)
                 app.save_screenshot("help.svg", str(out))
+                await pilot.press("escape", "slash", "escape")  # close help, clear the filter
+                await wait_for(pilot, lambda: app.flt.empty and not app._building)
+                app.action_focus_stream()
+                # Context diff of the browser's Order Completed against that user's previous call.
+                pos = app.stream.index.index_of_seq(16)
+                if pos is not None:
+                    app.stream.move_to(pos)
+                    await pilot.pause(0.4)
+                    await pilot.press("d")
+                    await pilot.pause(1.0)
+                    app.save_screenshot("context-diff.svg", str(out))
+                # The Node backend's and the browser's Order Completed side by side.
+                for seq in (8, 16):
+                    pos = app.stream.index.index_of_seq(seq)
+                    if pos is not None:
+                        app.stream.move_to(pos)
+                        await pilot.press("x")
+                await pilot.press("D")
+                await pilot.pause(0.6)
+                app.save_screenshot("side-by-side.svg", str(out))
         finally:
             store.close()
     for name in sorted(p.name for p in out.glob("*.svg")):

@@ -10,6 +10,7 @@ from textual.containers import VerticalScroll
 from textual.screen import ModalScreen
 from textual.widgets import Static
 
+from inspector.tui.diff_actions import DIFF_KEYS
 from inspector.filters import HELP
 from inspector.tui.widgets.snippets import snippets_text
 
@@ -23,6 +24,8 @@ KEYS: list[tuple[str, str]] = [
     ("m", "toggle the request metadata (endpoint, writeKey, headers, size, gzip)"),
     ("y", "copy the selected message JSON to the clipboard"),
     ("e", "export the current view (filtered) to a file"),
+    *DIFF_KEYS,
+    ("P", "tracking plan coverage (with --plan)"),
     ("ctrl+p", "command palette"),
     ("? f1", "this help"),
     ("q", "quit"),
