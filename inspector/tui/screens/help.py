@@ -10,8 +10,8 @@ from textual.containers import VerticalScroll
 from textual.screen import ModalScreen
 from textual.widgets import Static
 
-from inspector.tui.diff_actions import DIFF_KEYS
 from inspector.filters import HELP
+from inspector.tui.diff_actions import DIFF_KEYS
 from inspector.tui.widgets.snippets import snippets_text
 
 KEYS: list[tuple[str, str]] = [
