@@ -541,52 +541,27 @@ class Store:
     def rejected_count(self) -> int:
         return int(self._scalar("SELECT count(*) FROM requests WHERE reason IS NOT NULL") or 0)
 
-    def request(self, request_id: int) -> RequestRecord | None:
-        rows = self.execute(
-            "SELECT id, received_at, method, path, kind, status, reason, write_key, headers, body, "
-            "body_encoding, wire_size FROM requests WHERE id = ?",
-            (request_id,),
-        )
-        if not rows:
-            return None
-        i, ts, meth, path, kind, st, reason, wk, h, body, enc, wire = rows[0]
+    _REQUEST_SQL = (
+        "SELECT id, received_at, method, path, kind, status, reason, write_key, headers, body, "
+        "body_encoding, wire_size FROM requests "
+    )
+
+    @staticmethod
+    def _request(row: tuple[Any, ...]) -> RequestRecord:
+        i, ts, meth, path, kind, st, reason, wk, h, body, enc, wire = row
+        headers = [(str(k), str(v)) for k, v in orjson.loads(h)]
         return RequestRecord(
-            ts,
-            meth,
-            path,
-            kind,
-            st,
-            reason,
-            wk,
-            [tuple(p) for p in orjson.loads(h)],
-            bytes(body),
-            enc,
-            wire,
-            i,
+            ts, meth, path, kind, st, reason, wk, headers, bytes(body), enc, wire, i
         )
 
+    def request(self, request_id: int) -> RequestRecord | None:
+        rows = self.execute(self._REQUEST_SQL + "WHERE id = ?", (request_id,))
+        return self._request(rows[0]) if rows else None
+
     def iter_requests(self) -> Iterator[RequestRecord]:
-        sql = (
-            "SELECT id, received_at, method, path, kind, status, reason, write_key, headers, body, "
-            "body_encoding, wire_size FROM requests ORDER BY id"
-        )
-        for i, ts, meth, path, kind, st, reason, wk, h, body, enc, wire in self.iter_query(
-            sql, chunk=200
-        ):
-            yield RequestRecord(
-                ts,
-                meth,
-                path,
-                kind,
-                st,
-                reason,
-                wk,
-                [tuple(p) for p in orjson.loads(h)],
-                bytes(body),
-                enc,
-                wire,
-                i,
-            )
+        """Every request in arrival order, streamed in constant memory."""
+        for row in self.iter_query(self._REQUEST_SQL + "ORDER BY id", chunk=200):
+            yield self._request(row)
 
     def totals(self) -> dict[str, int]:
         """Counters for the status bar, over the current view."""
