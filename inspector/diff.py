@@ -363,7 +363,8 @@ def compare_messages(
 # Identity
 
 
-def _id(value: Any) -> str | None:
+def id_text(value: Any) -> str | None:
+    """An id as the store's columns hold it: a non-empty string, or an integer as text."""
     if isinstance(value, str):
         return value or None
     if isinstance(value, int) and not isinstance(value, bool):
@@ -371,11 +372,11 @@ def _id(value: Any) -> str | None:
     return None
 
 
-def _ids(message: Any) -> tuple[str | None, str | None]:
+def ids_of(message: Any) -> tuple[str | None, str | None]:
     """(userId, anonymousId) of a message, normalised; (None, None) for a non-object."""
     if not isinstance(message, dict):
         return None, None
-    return _id(message.get("userId")), _id(message.get("anonymousId"))
+    return id_text(message.get("userId")), id_text(message.get("anonymousId"))
 
 
 class IdentityResolver:
@@ -415,19 +416,19 @@ class IdentityResolver:
 
     def links_of(self, message: Any) -> list[tuple[str, str]]:
         """(other, preferred) pairs a message asserts: anonymousId/userId, alias previousId."""
-        user, anon = _ids(message)
+        user, anon = ids_of(message)
         pairs: list[tuple[str, str]] = []
         if user and anon and user != anon:
             pairs.append((anon, user))
         if isinstance(message, dict) and message.get("type") == "alias":
-            prev = _id(message.get("previousId"))
+            prev = id_text(message.get("previousId"))
             if prev and user and prev != user:
                 pairs.append((prev, user))
         return pairs
 
     def observe(self, message: Any) -> str | None:
         """Record the ids and links of ``message``; return its identity key afterwards."""
-        user, anon = _ids(message)
+        user, anon = ids_of(message)
         if user:
             self._add(user)
             self.user_ids.add(user)
@@ -440,7 +441,7 @@ class IdentityResolver:
 
     def key(self, message: Any) -> str | None:
         """Identity key of ``message`` with the links seen so far (None: no usable id)."""
-        user, anon = _ids(message)
+        user, anon = ids_of(message)
         raw = user or anon
         return self.find(raw) if raw else None
 
@@ -454,7 +455,7 @@ def identity_key(message: Any, resolver: IdentityResolver | None = None) -> str 
     """``userId`` else ``anonymousId`` of ``message``, resolved through ``resolver``'s links."""
     if resolver is not None:
         return resolver.key(message)
-    user, anon = _ids(message)
+    user, anon = ids_of(message)
     return user or anon
 
 
@@ -880,7 +881,7 @@ def identity_timeline(messages: Iterable[tuple[int, Any]], user: str) -> Timelin
     An unknown ``user`` gives a Timeline with ``identity=None`` and no events.
     """
     resolver, items = _resolve_all(messages)
-    query = _id(user) or ""
+    query = id_text(user) or ""
     tl = Timeline(query=user, identity=None)
     if not query or query not in resolver:
         return tl
@@ -897,7 +898,7 @@ def identity_timeline(messages: Iterable[tuple[int, Any]], user: str) -> Timelin
             tl.first_seq = seq
         tl.last_seq = seq
         mtype = msg.get("type") if isinstance(msg.get("type"), str) else ""
-        uid, anon = _ids(msg)
+        uid, anon = ids_of(msg)
         for fname, ident in (("anonymousId", anon), ("userId", uid)):
             if ident and ident not in seen_ids:
                 seen_ids.add(ident)
@@ -938,7 +939,7 @@ def identity_timeline(messages: Iterable[tuple[int, Any]], user: str) -> Timelin
                 )
             )
         elif mtype == "alias":
-            prev = _id(msg.get("previousId"))
+            prev = id_text(msg.get("previousId"))
             if prev and prev not in seen_ids and prev in members:
                 seen_ids.add(prev)
                 bucket = tl.user_ids if prev in resolver.user_ids else tl.anonymous_ids
@@ -951,7 +952,7 @@ def identity_timeline(messages: Iterable[tuple[int, Any]], user: str) -> Timelin
             ):
                 tl.transition_seq = seq
         elif mtype == "group":
-            gid = _id(msg.get("groupId"))
+            gid = id_text(msg.get("groupId"))
             raw_traits = msg.get("traits")
             gtraits: dict[str, Any] = raw_traits if isinstance(raw_traits, dict) else {}
             if gid:

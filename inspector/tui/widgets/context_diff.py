@@ -32,7 +32,15 @@ from textual.containers import VerticalScroll
 from textual.message import Message
 from textual.widgets import Static
 
-from inspector.diff import MISSING, Change, compare_values, context_of, json_type
+from inspector.diff import (
+    MISSING,
+    Change,
+    compare_values,
+    context_of,
+    id_text,
+    ids_of,
+    json_type,
+)
 from inspector.safety import clean
 
 Mode = Literal["identity", "stream", "baseline"]
@@ -133,21 +141,6 @@ def plural(n: int, word: str, many: str | None = None) -> str:
 # ------------------------------------------------------------------------- identity
 
 
-def _id(value: Any) -> str | None:
-    if isinstance(value, str):
-        return value or None
-    if isinstance(value, int) and not isinstance(value, bool):
-        return str(value)
-    return None
-
-
-def ids_of(data: Any) -> tuple[str | None, str | None]:
-    """(userId, anonymousId) of a message as the store's columns hold them."""
-    if not isinstance(data, dict):
-        return None, None
-    return _id(data.get("userId")), _id(data.get("anonymousId"))
-
-
 def who_label(data: Any) -> str | None:
     user, anon = ids_of(data)
     if user:
@@ -185,7 +178,7 @@ class IdentityLinks:
             if user and anon and user != anon:
                 self._add(anon, user, seq)
             if isinstance(data, dict) and data.get("type") == "alias":
-                prev = _id(data.get("previousId"))
+                prev = id_text(data.get("previousId"))
                 if prev and user and prev != user:
                     self._add(prev, user, seq)
 
