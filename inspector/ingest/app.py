@@ -21,6 +21,7 @@ from inspector import __version__, filters
 from inspector.ingest.decode import LONG_TYPES, SHORT_TYPES
 from inspector.ingest.service import Capture
 from inspector.model import Message
+from inspector.store import StoreError
 
 #: Read at most this much of a request body; a larger one is refused (and kept truncated).
 MAX_WIRE_BYTES = 8 * 1024 * 1024
@@ -76,6 +77,27 @@ class BadParam(ValueError):
 async def handle_options(request: web.Request) -> web.Response:
     """CORS preflight (analytics.js >= 1.84 sends Authorization and X-Retry-Count)."""
     return web.Response(status=204, headers=CORS_HEADERS)
+
+
+def _guarded(handler: Any) -> Any:
+    """A request the session file cannot take is answered 503 (SDKs retry 5xx), never a
+    500 with a traceback: nothing is acknowledged that was not written."""
+
+    async def wrapped(request: web.Request) -> web.Response:
+        try:
+            return cast(web.Response, await handler(request))
+        except StoreError as exc:
+            return _json(
+                {
+                    "code": "storage_error",
+                    "message": f"The inspector could not write its session file ({exc}); "
+                    "the request was not stored. Check the disk, then retry.",
+                },
+                503,
+            )
+
+    wrapped.__name__ = handler.__name__
+    return wrapped
 
 
 def _api(handler: Any) -> Any:
@@ -397,11 +419,11 @@ def create_app(capture: Capture, public_url: str | None = None) -> web.Applicati
     r = app.router
     calls = "{call:track|identify|page|screen|group|alias|t|i|p|s|g|a}"
     for slash in ("", "/"):
-        r.add_post(f"/v1/{calls}{slash}", handle_single)
-        r.add_post("/v1/{kind:batch|import|b}" + slash, handle_batch)
-        r.add_post("/v1/m" + slash, handle_metrics)
-        r.add_get("/v1/projects/{write_key}/settings" + slash, handle_settings)
-        r.add_get("/projects/{write_key}/settings" + slash, handle_settings)
+        r.add_post(f"/v1/{calls}{slash}", _guarded(handle_single))
+        r.add_post("/v1/{kind:batch|import|b}" + slash, _guarded(handle_batch))
+        r.add_post("/v1/m" + slash, _guarded(handle_metrics))
+        r.add_get("/v1/projects/{write_key}/settings" + slash, _guarded(handle_settings))
+        r.add_get("/projects/{write_key}/settings" + slash, _guarded(handle_settings))
     r.add_get("/inspector/messages", _api(api_messages))
     r.add_get("/inspector/messages/wait", _api(api_wait))
     r.add_get("/inspector/rejected", _api(api_rejected))
@@ -409,7 +431,7 @@ def create_app(capture: Capture, public_url: str | None = None) -> web.Applicati
     r.add_post("/inspector/reset", api_reset)
     r.add_get("/inspector/health", api_health)
     r.add_route("OPTIONS", "/{tail:.*}", handle_options)
-    r.add_route("*", "/{tail:.*}", handle_unknown)
+    r.add_route("*", "/{tail:.*}", _guarded(handle_unknown))
     return app
 
 

@@ -374,3 +374,12 @@ async def test_filter_on_write_key_reads_messages(live):
     f = filters.parse("writekey:k2")
     assert [m.write_key for m in live.store.messages(f.where, f.params)] == ["k2"]
     assert [m.write_key for m in live.store.iter_messages(f.where, f.params)] == ["k2"]
+
+
+async def test_a_session_file_that_cannot_be_written_gets_503_not_a_traceback(live):
+    live.store._wcon.close()  # the file can no longer be written (as on a vanished disk)
+    status, resp, _ = await post(live, "/v1/batch", {"batch": [TRACK]})
+    assert status == 503 and resp["code"] == "storage_error"
+    assert "not stored" in resp["message"]
+    status, resp, _ = await post(live, "/v1/track", b"{bad")
+    assert status == 503
