@@ -7,6 +7,7 @@ command modules stay small and the headless ones never import Textual.
 from __future__ import annotations
 
 import importlib
+import sys
 from typing import Any
 
 import click
@@ -24,7 +25,32 @@ COMMAND_MODULES = (
 )
 
 
-@click.group(invoke_without_command=True, context_settings={"help_option_names": ["-h", "--help"]})
+class InspectorGroup(click.Group):
+    """Bad usage is one line on stderr and exit code 2, for every command (click's default
+    is a usage block and an error line)."""
+
+    def main(self, *args: Any, **kwargs: Any) -> Any:  # type: ignore[override]
+        kwargs["standalone_mode"] = False
+        try:
+            rv = super().main(*args, **kwargs)
+        except click.UsageError as exc:
+            cmd = exc.ctx.command_path if exc.ctx is not None else "inspector"
+            click.echo(f"inspector: {exc.format_message()} (see `{cmd} --help`)", err=True)
+            sys.exit(2)
+        except click.ClickException as exc:
+            click.echo(f"inspector: {exc.format_message()}", err=True)
+            sys.exit(exc.exit_code)
+        except click.Abort:
+            click.echo("inspector: aborted", err=True)
+            sys.exit(1)
+        sys.exit(rv if isinstance(rv, int) else 0)
+
+
+@click.group(
+    cls=InspectorGroup,
+    invoke_without_command=True,
+    context_settings={"help_option_names": ["-h", "--help"]},
+)
 @click.version_option(__version__, prog_name="inspector")
 @server_options
 @click.pass_context
