@@ -269,10 +269,10 @@ class Store:
                     [v for row in chunk for v in row],
                 )
             for i in range(0, len(msg_rows), 1700):  # 19 x 1700 < SQLite's 32,766 parameters
-                chunk = msg_rows[i : i + 1700]
+                rows = msg_rows[i : i + 1700]
                 con.execute(
-                    "INSERT INTO messages VALUES " + ",".join([_MESSAGE_MARKS] * len(chunk)),
-                    [v for row in chunk for v in row],
+                    "INSERT INTO messages VALUES " + ",".join([_MESSAGE_MARKS] * len(rows)),
+                    [v for mrow in rows for v in mrow],
                 )
             con.execute("COMMIT")
         except BaseException:
