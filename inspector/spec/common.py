@@ -93,8 +93,26 @@ def _type_unknown(t: Any) -> Violation:
     return Violation("common/type-unknown", "error", "type", text)
 
 
-def _check_id(key: str, v: Any, out: list[Violation]) -> None:
+def _usable_id(v: Any) -> bool:
+    return type(v) is str and bool(v) and not v.isspace()
+
+
+def _check_id(key: str, v: Any, out: list[Violation], other: Any = None) -> None:
     if type(v) is not str or not v or v.isspace():
+        if type(v) is str and _usable_id(other):
+            # analytics-kotlin sends userId "" for anonymous users; Segment identifies the
+            # message by the other id, so this is harmful noise, not a dropped message.
+            other_key = "anonymousId" if key == "userId" else "userId"
+            out.append(
+                Violation(
+                    "common/empty-id",
+                    "warning",
+                    key,
+                    f"{key} is an empty string; Segment identifies this message by {other_key} "
+                    f"alone. Leave {key} out until there is a real one.",
+                )
+            )
+            return
         if type(v) is str:
             text = f"{key} is an empty string; Segment drops the message. Leave it out or send a real id."
         elif type(v) in (int, float):
@@ -292,9 +310,9 @@ def check_common(
         if uid is not None and not (
             type(uid) is str and len(uid) > 16 and uid[0] not in "0-" and "@" not in uid
         ):
-            _check_id("userId", uid, out)
+            _check_id("userId", uid, out, aid)
         if aid is not None and not (type(aid) is str and len(aid) > 16 and aid[0] not in "0-"):
-            _check_id("anonymousId", aid, out)
+            _check_id("anonymousId", aid, out, uid)
     if t == "group" or t == "alias":
         key = "groupId" if t == "group" else "previousId"
         v = get(key)
@@ -462,8 +480,23 @@ checked_rule(
     "`userId` and `anonymousId`, when present, are non-empty strings.",
     "Segment discards ids that are empty or not strings (id_not_string).",
     checker="common",
-    examples=[_track(userId=12345), _track(anonymousId=""), _track(userId={"id": 1})],
+    examples=[
+        _track(userId=12345),
+        _track(anonymousId="", userId=_DROP),
+        _track(userId={"id": 1}),
+    ],
     passes=[_track(userId="12345"), _track(userId=None)],
+)
+checked_rule(
+    "common/empty-id",
+    "warning",
+    "An empty `userId` or `anonymousId` beside a usable other id is left out instead.",
+    'Segment identifies the message by the other id (analytics-kotlin sends `userId: ""` for '
+    "anonymous users), but an empty id is easy to mistake for a real one in destinations and "
+    "queries.",
+    checker="common",
+    examples=[_track(userId=""), _track(userId="u-1", anonymousId="")],
+    passes=[_track(), _track(userId="u-1", anonymousId=_DROP)],
 )
 checked_rule(
     "common/placeholder-id",
