@@ -12,10 +12,8 @@ source, an unknown seq or an unknown user.
 
 from __future__ import annotations
 
-import importlib
 import json
 import sys
-from collections.abc import Iterator
 from pathlib import Path
 from typing import Any, NoReturn
 
@@ -23,6 +21,7 @@ import click
 
 from inspector import diff as D
 from inspector.safety import clean
+from inspector.sources import SourceError, load_messages
 
 #: Longest value text shown in text output.
 VALUE_WIDTH = 80
@@ -64,51 +63,10 @@ def _session_messages(path: Path) -> list[tuple[int, Any]]:
         store.close()
 
 
-def _fallback_messages(path: Path) -> Iterator[Any]:
-    """NDJSON, a JSON array, a ``{"batch": [...]}`` body or one JSON object.
-
-    Only used while ``inspector.sources`` does not exist.
-    """
-    try:
-        text = path.read_bytes().decode("utf-8-sig")
-    except (OSError, UnicodeDecodeError) as exc:
-        raise _Fail(f"cannot read {path}: {exc}") from exc
-    stripped = text.strip()
-    if not stripped:
-        return
-    try:
-        whole = json.loads(stripped)
-    except ValueError:
-        whole = None
-    else:
-        if isinstance(whole, list):
-            yield from whole
-            return
-        if isinstance(whole, dict) and isinstance(whole.get("batch"), list):
-            yield from whole["batch"]
-            return
-        yield whole
-        return
-    for n, line in enumerate(text.splitlines(), 1):
-        if not line.strip():
-            continue
-        try:
-            yield json.loads(line)
-        except ValueError as exc:
-            raise _Fail(f"{path}:{n}: not JSON ({exc})") from exc
-
-
 def _file_messages(path: Path) -> list[tuple[int, Any]]:
     try:
-        sources = importlib.import_module("inspector.sources")
-    except ModuleNotFoundError as exc:
-        if exc.name != "inspector.sources":
-            raise
-        return list(enumerate(_fallback_messages(path), 1))
-    source_error: type[Exception] = getattr(sources, "SourceError", ValueError)
-    try:
-        return list(enumerate(sources.load_messages(path), 1))
-    except source_error as exc:
+        return list(enumerate(load_messages(path), 1))
+    except SourceError as exc:
         raise _Fail(str(exc)) from exc
 
 
