@@ -79,7 +79,7 @@ def check_paths(paths: Iterable[str], engine: Engine | None = None) -> Iterator[
         for rec in iter_records(path):
             size = len(rec.raw) if rec.raw is not None else message_size(rec.message)
             meta = MessageMeta(
-                size, rec.batch_count, rec.batch_index, rec.received_at, rec.endpoint
+                size, rec.batch_count, rec.batch_index, rec.received_at, rec.endpoint, rec.sent_at
             )
             yield Checked(index, rec.message, check(rec.message, meta))
             index += 1

@@ -52,6 +52,10 @@ class MessageMeta(NamedTuple):
     received_at: str | None = None
     #: Request path it arrived on, e.g. "/v1/batch".
     endpoint: str = ""
+    #: The ``sentAt`` of the batch that carried the message. Server SDKs (Python, Node, Go,
+    #: Java, Ruby) and mobile SDKs stamp it on the batch only, so clock skew is checked
+    #: against it when the message has no ``sentAt`` of its own.
+    sent_at: str | None = None
 
 
 @dataclass(slots=True)

@@ -57,6 +57,8 @@ class Record:
     batch_index: int = 0
     received_at: str | None = None
     endpoint: str = ""
+    #: The ``sentAt`` of the batch the message came in (batch bodies only).
+    sent_at: str | None = None
 
 
 def load_messages(path: str | os.PathLike[str]) -> Iterator[Any]:
@@ -198,8 +200,12 @@ def _batch(doc: dict[str, Any], endpoint: str, received_at: str | None = None) -
     ctx = doc.get("context")
     integ = doc.get("integrations")
     count = len(items)
+    sent_at = doc.get("sentAt")
+    sent = sent_at if type(sent_at) is str else None
     for i, item in enumerate(items):
-        yield Record(merge_batch_item(item, ctx, integ), None, count, i, received_at, endpoint)
+        yield Record(
+            merge_batch_item(item, ctx, integ), None, count, i, received_at, endpoint, sent
+        )
 
 
 def _har(name: str, entries: list[Any]) -> Iterator[Record]:

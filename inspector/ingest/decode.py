@@ -62,6 +62,8 @@ class Decoded:
     items: list[Item]
     #: writeKey found in the body (top-level or the first item's).
     write_key: str | None
+    #: The batch's own ``sentAt`` (a string), if it has one.
+    sent_at: str | None = None
 
 
 def inflate(body: bytes, limit: int = MAX_INFLATED_BYTES) -> bytes:
@@ -290,7 +292,10 @@ def _merge(top: dict[str, Any], raw_items: list[tuple[Any, int, int]]) -> Decode
                 if isinstance(iwk, str):
                     wk = iwk
         items.append(Item(data, start, end, extra))
-    return Decoded(items, wk if isinstance(wk, str) else None)
+    sent_at = top.get("sentAt")
+    return Decoded(
+        items, wk if isinstance(wk, str) else None, sent_at if type(sent_at) is str else None
+    )
 
 
 def _items(text: str, pos: int) -> tuple[list[tuple[Any, int, int]], int]:

@@ -169,12 +169,13 @@ class Capture:
         append = records.append
         check = self.engine.check
         summarize = decode.summary_row
+        sent_at = decoded.sent_at
         for i, item in enumerate(decoded.items):
             data = item.data
             if item.extra:
                 data = {**data, **item.extra}
             violations: list[Violation] = check(
-                data, MessageMeta(item.end - item.start, count, i, received, endpoint)
+                data, MessageMeta(item.end - item.start, count, i, received, endpoint, sent_at)
             )
             typ, name, uid, aid, mid, lib = summarize(data)
             iwk = data.get("writeKey") if type(data) is dict else None

@@ -233,10 +233,28 @@ def _bounds(dt: datetime) -> tuple[datetime, datetime, datetime] | None:
         return None
 
 
-def _skew(key: str, delta: float) -> Violation:
+#: The last batch-level sentAt parsed (every item of a batch shares it); a pure memo.
+_BATCH_SENT: list[Any] = [None, None]
+
+
+def _batch_sent_at(value: str) -> datetime | None:
+    if _BATCH_SENT[0] == value:
+        return _BATCH_SENT[1]  # type: ignore[no-any-return]
+    dt = None
+    if 8 <= len(value) <= 64:
+        try:
+            dt = _utc(_fromisoformat(value))
+        except ValueError:
+            dt = None
+    _BATCH_SENT[0], _BATCH_SENT[1] = value, dt
+    return dt
+
+
+def _skew(key: str, delta: float, batch: bool = False) -> Violation:
     if key == "sentAt":
+        what = "The batch's sentAt" if batch else "sentAt"
         text = (
-            f"sentAt is {_duration(delta)} {'ahead of' if delta > 0 else 'behind'} the arrival "
+            f"{what} is {_duration(delta)} {'ahead of' if delta > 0 else 'behind'} the arrival "
             "time; the sending device's clock is off (or the event was queued offline for "
             "long). Check the device clock."
         )
@@ -349,6 +367,12 @@ def check_common(
                 bounds = _bounds(dt)
         elif bounds is not None and (dt > bounds[2] or (key == "sentAt" and dt < bounds[1])):
             out.append(_skew(key, (dt - bounds[0]).total_seconds()))
+    batch_sent = meta.sent_at
+    if batch_sent is not None and bounds is not None and get("sentAt") is None:
+        # Server and mobile SDKs stamp sentAt on the batch only; its skew is every item's.
+        sent = _batch_sent_at(batch_sent)
+        if sent is not None and (sent > bounds[2] or sent < bounds[1]):
+            out.append(_skew("sentAt", (sent - bounds[0]).total_seconds(), batch=True))
 
     # context and integrations
     ctx = get("context")
@@ -648,8 +672,8 @@ checked_rule(
 checked_rule(
     "session/clock-skew",
     "warning",
-    "`sentAt` is within 5 minutes of the arrival time, and `timestamp`/`originalTimestamp` "
-    "are not more than 5 minutes in the future of it.",
+    "`sentAt` (the message's, or else its batch's) is within 5 minutes of the arrival time, "
+    "and `timestamp`/`originalTimestamp` are not more than 5 minutes in the future of it.",
     "A skewed device clock shifts every event it sends; Segment corrects timestamp by "
     "sentAt only when sentAt is set, and the corrected time is still wrong when the clock "
     "changed in between.",
@@ -665,6 +689,11 @@ checked_rule(
             MessageMeta(received_at="2025-01-01T00:00:00Z"),
             "arrived 2025-01-01T00:00:00Z",
         ),
+        Example(
+            _track(timestamp="2024-12-31T23:00:00Z"),
+            MessageMeta(received_at="2025-01-01T00:00:00Z", sent_at="2024-12-31T23:00:05Z"),
+            "arrived 2025-01-01T00:00:00Z in a batch whose sentAt is 2024-12-31T23:00:05Z",
+        ),
     ],
     passes=[
         _track(
@@ -673,6 +702,11 @@ checked_rule(
             receivedAt="2015-12-12T19:11:01.266Z",
         ),
         _track(timestamp="2015-12-12T19:11:01.249Z"),
+        Example(
+            _track(timestamp="2024-12-31T23:59:58Z"),
+            MessageMeta(received_at="2025-01-01T00:00:00Z", sent_at="2024-12-31T23:59:59Z"),
+            "arrived 2025-01-01T00:00:00Z in a batch whose sentAt is 2024-12-31T23:59:59Z",
+        ),
     ],
 )
 checked_rule(

@@ -10,6 +10,7 @@ import base64
 import gzip
 import json
 import sqlite3
+from datetime import UTC, datetime
 
 import pytest
 
@@ -123,6 +124,23 @@ async def test_batch_level_context_and_integrations_are_merged(live):
     assert json.loads(a.raw) == batch["batch"][0]
     [row] = live.store.rows()[:1]
     assert row.library == "analytics-go"
+
+
+async def test_batch_level_sent_at_is_checked_for_clock_skew(live):
+    # Python, Node, Go, Java and Ruby put sentAt on the batch only: a skewed device clock
+    # must still be reported on each item, and a correct one must not.
+    def batch(sent_at):
+        return {"batch": [TRACK, {**TRACK, "event": "Order Refunded"}], "sentAt": sent_at}
+
+    await post(live, "/v1/batch", batch("2001-01-01T00:00:00.000Z"))
+    await post(live, "/v1/batch", batch(datetime.now(UTC).isoformat()))
+    skewed = [
+        [v for v in m.violations if v.rule == "session/clock-skew"] for m in live.store.messages()
+    ]
+    assert [len(s) for s in skewed] == [1, 1, 0, 0]
+    assert skewed[0][0].path == "sentAt"
+    assert skewed[0][0].message.startswith("The batch's sentAt is ")
+    assert "behind the arrival time" in skewed[0][0].message
 
 
 async def test_write_key_from_basic_auth(live):
