@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import asyncio
 import contextlib
+import os
 import signal
 import sys
 from collections.abc import Callable
@@ -15,6 +16,7 @@ import orjson
 
 from inspector.config import DEFAULT_HOST, DEFAULT_PORT, Settings, env_default, new_session_path
 from inspector.ingest.service import Outcome
+from inspector.jsonutil import dumps_exact
 from inspector.safety import clean
 
 
@@ -121,7 +123,7 @@ def _json_lines(outcome: Outcome) -> list[str]:
     req = outcome.request
     if req.reason is not None:
         return [
-            orjson.dumps(
+            dumps_exact(
                 {
                     "rejected": True,
                     "id": req.id,
@@ -138,7 +140,7 @@ def _json_lines(outcome: Outcome) -> list[str]:
         for v in m.violations:
             counts[v.severity] = counts.get(v.severity, 0) + 1
         out.append(
-            orjson.dumps(
+            dumps_exact(
                 {
                     "seq": m.seq,
                     "type": m.type,
@@ -190,12 +192,18 @@ async def run_headless(settings: Settings, stream: TextIO = sys.stdout) -> None:
     from inspector.ingest import Capture, PortInUse, create_app, start_server
     from inspector.runtime import build_capture
 
+    existed = settings.session is not None and settings.session.exists()
     capture: Capture = build_capture(settings)
     app = create_app(capture)
     try:
         runner, url = await start_server(app, settings.host, settings.port)
     except PortInUse as exc:
         capture.store.close()
+        if not existed and settings.session is not None:
+            # Nothing was received: do not leave an empty session file behind.
+            for suffix in ("", "-wal", "-shm"):
+                with contextlib.suppress(OSError):
+                    os.remove(f"{settings.session}{suffix}")
         fail(f"{exc}. Pick another port with --port N (or --port 0 for any free port).")
         return
     forwarder = getattr(capture, "forwarder", None)

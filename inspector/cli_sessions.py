@@ -287,7 +287,7 @@ def session_info(path: Path) -> dict[str, Any]:
         return info
     try:
         info["messages"] = int(store.execute("SELECT count(*) FROM messages")[0][0])
-        info["rejected"] = store.rejected_count()
+        info["rejected"] = store.rejected_count(include_hidden=True)
         first = store.execute("SELECT min(received_at) FROM requests")[0][0]
         info["started"] = first
     except Exception as exc:  # a damaged file must not break the listing

@@ -196,7 +196,8 @@ def from_params(q: dict[str, str]) -> Filter:
         params.append(q["name"])
     if "since" in q:
         try:
-            params.append(int(q["since"]))
+            # Clamped to SQLite's integer range: a larger seq matches nothing, not a 500.
+            params.append(max(-(2**63), min(int(q["since"]), 2**63 - 1)))
         except ValueError:
             raise FilterError("since must be a seq number") from None
         parts.append("seq > ?")

@@ -7,7 +7,10 @@ of 19 or more digits) or that orjson refuses is parsed by the standard library i
 
 from __future__ import annotations
 
+import contextlib
 import json
+import sys
+from collections.abc import Iterator
 from typing import Any
 
 import orjson
@@ -29,4 +32,31 @@ def loads_exact(raw: bytes) -> Any:
             return orjson.loads(raw)
         except orjson.JSONDecodeError:
             pass
-    return json.loads(raw.decode("utf-8", "surrogatepass"))
+    with deep_recursion():
+        return json.loads(raw.decode("utf-8", "surrogatepass"))
+
+
+def dumps_exact(value: Any) -> bytes:
+    """JSON bytes for any parsed value: orjson, or the standard library (ASCII, lone
+    surrogates escaped) for what orjson refuses (integers beyond 64 bits, lone surrogates,
+    nesting beyond 255 levels)."""
+    try:
+        return orjson.dumps(value)
+    except (TypeError, orjson.JSONEncodeError):
+        with deep_recursion():
+            return json.dumps(value, ensure_ascii=True).encode("ascii")
+
+
+@contextlib.contextmanager
+def deep_recursion(limit: int = 6000) -> Iterator[None]:
+    """Let the standard library's JSON code reach the nesting the endpoint accepts (orjson
+    parses up to 1,024 levels; Python's default limit stops at about 1,000 frames)."""
+    old = sys.getrecursionlimit()
+    if old >= limit:
+        yield
+        return
+    sys.setrecursionlimit(limit)
+    try:
+        yield
+    finally:
+        sys.setrecursionlimit(old)

@@ -97,7 +97,7 @@ class RejectedRequest:
     path: str
     status: int
     reason: str
-    headers: dict[str, str]
+    headers: list[tuple[str, str]]
     body: bytes
 
 

@@ -14,12 +14,12 @@ import time
 from collections import Counter
 from typing import Any, cast
 
-import orjson
 from aiohttp import web
 
 from inspector import __version__, filters
 from inspector.ingest.decode import LONG_TYPES, SHORT_TYPES
 from inspector.ingest.service import Capture
+from inspector.jsonutil import dumps_exact, loads_exact
 from inspector.model import Message
 from inspector.store import StoreError
 
@@ -41,7 +41,7 @@ def _json(data: Any, status: int = 200) -> web.Response:
     # Every answer carries the CORS headers (browsers read ingest answers and the settings).
     # Set here rather than in a middleware: a middleware layer costs on every request.
     return web.Response(
-        body=orjson.dumps(data),
+        body=dumps_exact(data),
         status=status,
         content_type="application/json",
         headers=CORS_HEADERS,
@@ -220,9 +220,35 @@ def settings_body(write_key: str, host: str) -> dict[str, Any]:
     }
 
 
+#: Test-API paths and the method each answers.
+API_METHODS = {
+    "/inspector/messages": "GET",
+    "/inspector/messages/wait": "GET",
+    "/inspector/rejected": "GET",
+    "/inspector/summary": "GET",
+    "/inspector/health": "GET",
+    "/inspector/reset": "POST",
+}
+
+
 async def handle_unknown(request: web.Request) -> web.Response:
     capture = request.app[CAPTURE_KEY]
     body, _ = await _read_body(request)
+    allowed = API_METHODS.get(request.path.rstrip("/"))
+    if allowed is not None:
+        reason = f"{request.path} answers {allowed} only, not {request.method}"
+        await capture.keep(
+            request.method,
+            _path_with_query(request),
+            _headers(request),
+            body,
+            kind="other",
+            status=405,
+            reason=reason,
+        )
+        resp = _json({"code": "method_not_allowed", "message": reason}, 405)
+        resp.headers["Allow"] = allowed
+        return resp
     reason = f"No such endpoint: {request.method} {request.path}"
     await capture.keep(
         request.method,
@@ -245,15 +271,39 @@ async def handle_unknown(request: web.Request) -> web.Response:
 # ---------------------------------------------------------------- test API
 
 
-def message_json(m: Message) -> dict[str, Any]:
-    return {
-        "seq": m.seq,
-        "receivedAt": m.received_at,
-        "endpoint": m.endpoint,
-        "writeKey": m.write_key,
-        "message": m.data,
-        "violations": [v.to_dict() for v in m.violations],
-    }
+def message_bytes(m: Message) -> bytes:
+    """One test-API item as JSON, with ``message`` spliced in as the exact bytes the SDK sent:
+    numbers keep their spelling, integers beyond 64 bits and lone surrogate escapes survive,
+    and nothing the inspector merged in (batch context, type from the path) is added."""
+    head = dumps_exact(
+        {
+            "seq": m.seq,
+            "receivedAt": m.received_at,
+            "endpoint": m.endpoint,
+            "writeKey": m.write_key,
+        }
+    )
+    raw = m.raw.strip() if m.raw else dumps_exact(m.data)
+    violations = dumps_exact([v.to_dict() for v in m.violations])
+    return head[:-1] + b',"message":' + raw + b',"violations":' + violations + b"}"
+
+
+def _messages_response(
+    msgs: list[Message], total: int, status: int = 200, **extra: Any
+) -> web.Response:
+    head = dumps_exact(extra)[1:-1] + b"," if extra else b""
+    body = (
+        b"{"
+        + head
+        + b'"messages":['
+        + b",".join(message_bytes(m) for m in msgs)
+        + b'],"total":'
+        + str(total).encode()
+        + b"}"
+    )
+    return web.Response(
+        body=body, status=status, content_type="application/json", headers=CORS_HEADERS
+    )
 
 
 def _filter(request: web.Request) -> filters.Filter:
@@ -286,7 +336,7 @@ async def api_messages(request: web.Request) -> web.Response:
     offset = _int(request, "offset", 0)
     total = store.count(f.where, f.params)
     msgs = store.messages(f.where, f.params, limit=limit, offset=offset)
-    return _json({"messages": [message_json(m) for m in msgs], "total": total})
+    return _messages_response(msgs, total)
 
 
 async def api_wait(request: web.Request) -> web.Response:
@@ -297,7 +347,7 @@ async def api_wait(request: web.Request) -> web.Response:
         f = _filter(request)
     except filters.FilterError as exc:
         return _bad_filter(exc)
-    count = _int(request, "count", 1, 1, 100000)
+    count = _int(request, "count", 1, 0, 100000)
     try:
         timeout = float(request.query.get("timeout", "10"))
     except ValueError:
@@ -311,18 +361,16 @@ async def api_wait(request: web.Request) -> web.Response:
             total = store.count(f.where, f.params)
             if total >= count:
                 msgs = store.messages(f.where, f.params, limit=max(count, 1000))
-                return _json({"messages": [message_json(m) for m in msgs], "total": total})
+                return _messages_response(msgs, total)
             remaining = deadline - time.monotonic()
             if remaining <= 0:
                 msgs = store.messages(f.where, f.params, limit=1000)
-                return _json(
-                    {
-                        "code": "timeout",
-                        "message": f"Waited {timeout:g} s for {count} matching message(s); {total} arrived",
-                        "messages": [message_json(m) for m in msgs],
-                        "total": total,
-                    },
+                return _messages_response(
+                    msgs,
+                    total,
                     408,
+                    code="timeout",
+                    message=f"Waited {timeout:g} s for {count} matching message(s); {total} arrived",
                 )
             changed.clear()
             with contextlib.suppress(TimeoutError):
@@ -351,12 +399,16 @@ async def api_rejected(request: web.Request) -> web.Response:
             "path": r.path,
             "status": r.status,
             "reason": r.reason,
-            "headers": r.headers,
+            "headers": [list(pair) for pair in r.headers],
             **_body_text(r.body),
         }
         for r in items
     ]
-    return _json({"rejected": out, "total": store.rejected_count()})
+    return web.Response(
+        body=dumps_exact({"rejected": out, "total": store.rejected_count()}),
+        content_type="application/json",
+        headers=CORS_HEADERS,
+    )
 
 
 async def api_summary(request: web.Request) -> web.Response:
@@ -379,7 +431,7 @@ async def api_summary(request: web.Request) -> web.Response:
     for (blob,) in store.execute(
         "SELECT violations FROM messages WHERE seq >= ? AND violations IS NOT NULL", (start,)
     ):
-        for v in orjson.loads(blob):
+        for v in loads_exact(blob):
             by_rule[v["rule"]] += 1
             by_severity[v["severity"]] += 1
     totals = store.totals()

@@ -66,26 +66,48 @@ class Decoded:
     sent_at: str | None = None
 
 
-def inflate(body: bytes, limit: int = MAX_INFLATED_BYTES) -> bytes:
-    """Inflate a gzip (or zlib) body, refusing to produce more than ``limit`` bytes."""
-    d = zlib.decompressobj(zlib.MAX_WBITS | 32)  # auto-detect gzip or zlib header
-    try:
-        out = d.decompress(body, limit)
-        if d.unconsumed_tail:
+def inflate(body: bytes, limit: int = MAX_INFLATED_BYTES, encoding: str = "gzip") -> bytes:
+    """Inflate a gzip (or zlib; raw deflate for ``deflate``) body, refusing to produce more
+    than ``limit`` bytes. Several gzip members in a row are one body (RFC 1952); anything
+    else after the end of the stream is an error, not silently dropped."""
+    name = "deflate" if encoding == "deflate" else "gzip"
+    parts: list[bytes] = []
+    size = 0
+    data = body
+    wbits = zlib.MAX_WBITS | 32  # auto-detect a gzip or zlib header
+    while True:
+        room = limit - size
+        d = zlib.decompressobj(wbits)
+        try:
+            out = d.decompress(data, room) if room > 0 else b""
+            if d.unconsumed_tail or (room <= 0 and data):
+                raise DecodeError(
+                    "payload_too_large",
+                    f"{name} body inflates to more than {limit // (1024 * 1024)} MB; "
+                    "Segment accepts at most 500 KB per batch",
+                    413,
+                )
+            out += d.flush()
+        except zlib.error as exc:
+            if name == "deflate" and wbits > 0 and not parts:
+                wbits = -zlib.MAX_WBITS  # Content-Encoding: deflate without the zlib header
+                continue
             raise DecodeError(
-                "payload_too_large",
-                f"gzip body inflates to more than {limit // (1024 * 1024)} MB; "
-                "Segment accepts at most 500 KB per batch",
-                413,
+                "invalid_gzip",
+                f"Content-Encoding is {name} but the body is not valid {name} ({exc})",
+            ) from None
+        if not d.eof:
+            raise DecodeError("invalid_gzip", f"{name} body is truncated")
+        parts.append(out)
+        size += len(out)
+        data = d.unused_data
+        if not data:
+            return b"".join(parts)
+        if name != "gzip" or data[:2] != b"\x1f\x8b":
+            raise DecodeError(
+                "invalid_gzip",
+                f"{len(data)} bytes follow the end of the {name} stream; send one {name} body",
             )
-        out += d.flush()
-    except zlib.error as exc:
-        raise DecodeError(
-            "invalid_gzip", f"Content-Encoding is gzip but the body is not valid gzip ({exc})"
-        ) from None
-    if not d.eof:
-        raise DecodeError("invalid_gzip", "gzip body is truncated")
-    return out
 
 
 def _reject_constant(name: str) -> Any:
@@ -197,7 +219,8 @@ def decode_batch(body: bytes) -> Decoded:
     """
     if not body.strip():
         raise DecodeError("invalid_json", "Empty body: send a JSON object")
-    if has_long_digit_run(body):  # orjson would turn >64-bit integers into floats
+    numbers = body.translate(_NUMBER_CHARS)
+    if _LONG_RUN in numbers:  # orjson would turn >64-bit integers into floats
         return decode_batch_exact(body)
     try:
         top = orjson.loads(body)
@@ -206,15 +229,37 @@ def decode_batch(body: bytes) -> Decoded:
     if not isinstance(top, dict) or not isinstance(top.get("batch"), list):
         return decode_batch_exact(body)
     raw = top["batch"]
-    if len(body) > MAX_MESSAGE_BYTES:
-        # Only a message that could be over the limit needs its exact size. Re-encoding is a
-        # cheap lower-bound-ish estimate; escapes (\uXXXX) can make the original up to ~3x
-        # larger, hence the margin.
-        dumps = orjson.dumps
-        for item in raw:
-            if len(dumps(item)) > MAX_MESSAGE_BYTES // 4:
-                return decode_batch_exact(body)
+    if len(body) > MAX_MESSAGE_BYTES and not _items_surely_small(body, numbers, raw):
+        return decode_batch_exact(body)  # measures every item's exact size
     return _merge(top, [(item, -1, -1) for item in raw])
+
+
+# Digits become "0", e/E become "e", every other byte a space: C-speed scans for long
+# integers ("0" * 19) and for numbers in exponent form ("0e").
+_NUMBER_CHARS = bytes(
+    0x30 if 0x30 <= b <= 0x39 else 0x65 if b in (0x45, 0x65) else 0x20 for b in range(256)
+)
+_LONG_RUN = b"0" * 19
+#: At most how many bytes longer orjson writes a number given in exponent form ("1e5" ->
+#: "100000.0"); every other difference makes the original text longer, not shorter.
+_EXPONENT_GROWTH = 24
+
+
+def _items_surely_small(body: bytes, numbers: bytes, items: list[Any]) -> bool:
+    """Whether no item's original text can exceed 32 KB, without finding the items' spans.
+
+    Re-encoding an item gives its compact size; the original is longer only by whitespace
+    and escapes, and all of that is in ``len(body) - sum(compact sizes)``. Numbers in
+    exponent form are the one thing re-encoding lengthens, which could hide slack, so they
+    are allowed for at a bound each.
+    """
+    dumps = orjson.dumps
+    try:
+        sizes = [len(dumps(item)) for item in items]
+    except orjson.JSONEncodeError:  # nesting deeper than orjson writes
+        return False
+    slack = len(body) - sum(sizes) + _EXPONENT_GROWTH * numbers.count(b"0e")
+    return max(sizes, default=0) + slack <= MAX_MESSAGE_BYTES
 
 
 def batch_spans(body: bytes) -> list[tuple[int, int]]:

@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import base64
 import binascii
+import contextlib
 from collections.abc import Callable, Iterable
 from dataclasses import dataclass
 from datetime import UTC, datetime
@@ -122,7 +123,7 @@ class Capture:
         try:
             text = body
             if encoding in ("gzip", "x-gzip", "deflate"):
-                text = decode.inflate(body)
+                text = decode.inflate(body, encoding=encoding)
                 record.body = text
                 record.body_encoding = encoding
             elif encoding not in (None, "identity"):
@@ -148,8 +149,9 @@ class Capture:
                         )
             write_key = basic_auth_user(headers) or decoded.write_key
             record.write_key = write_key
-            if self.write_keys and write_key not in self.write_keys:
-                shown = repr(write_key) if write_key else "no writeKey"
+            refused = self._refused_key(write_key, decoded.items) if self.write_keys else None
+            if refused is not None:
+                shown = repr(refused) if refused else "no writeKey"
                 raise DecodeError(
                     "unauthorized",
                     f"Unknown writeKey ({shown}): this inspector accepts only the keys given with --write-key",
@@ -202,6 +204,19 @@ class Capture:
         self._notify(outcome)
         return outcome
 
+    def _refused_key(self, write_key: str | None, items: list[decode.Item]) -> str | None:
+        """With ``--write-key``: the first key of the request that is not allowed ("" for a
+        message with no key at all), else None. A batch item's own writeKey is that item's."""
+        allowed = self.write_keys
+        if not items:
+            return None if write_key in allowed else (write_key or "")
+        for item in items:
+            own = item.data.get("writeKey") if type(item.data) is dict else None
+            key = own if type(own) is str else write_key
+            if key not in allowed:
+                return key or ""
+        return None
+
     async def keep(
         self,
         method: str,
@@ -227,6 +242,12 @@ class Capture:
             None,
             len(body),
         )
+        encoding = (_header(headers, "Content-Encoding") or "").strip().lower()
+        if body and encoding in ("gzip", "x-gzip", "deflate"):
+            # Kept inflated like ingestion bodies; a body that does not inflate stays as sent.
+            with contextlib.suppress(DecodeError):
+                record.body = decode.inflate(body, encoding=encoding)
+                record.body_encoding = encoding
         await self.store.append(record)
         if reason is not None:
             self._notify(Outcome(status, {}, record, []))

@@ -12,6 +12,7 @@ import asyncio
 import contextlib
 import os
 import queue
+import re
 import sqlite3
 import threading
 from collections.abc import Callable, Iterator, Sequence
@@ -21,7 +22,7 @@ from typing import Any
 
 import orjson
 
-from inspector.jsonutil import loads_exact
+from inspector.jsonutil import deep_recursion, dumps_exact, loads_exact
 from inspector.model import Message, RejectedRequest, Violation
 from inspector.store.schema import DDL, PRAGMAS, SCHEMA_VERSION
 
@@ -99,7 +100,17 @@ _MESSAGE_MARKS = "(" + ",".join("?" * 19) + ")"
 def _violations_blob(vs: list[Violation]) -> bytes | None:
     if not vs:
         return None
-    return orjson.dumps([v.to_dict() for v in vs])
+    return dumps_exact([v.to_dict() for v in vs])
+
+
+_SURROGATE = re.compile("[\ud800-\udfff]")
+
+
+def _bindable(value: Any) -> Any:
+    """Text SQLite can store: lone surrogates become U+FFFD."""
+    if type(value) is str:
+        return _SURROGATE.sub("\ufffd", value)
+    return value
 
 
 def _connect(path: Path, readonly: bool) -> sqlite3.Connection:
@@ -148,6 +159,7 @@ class Store:
         self._next_seq = (self._scalar("SELECT max(seq) FROM messages") or 0) + 1
         self._next_request = (self._scalar("SELECT max(id) FROM requests") or 0) + 1
         self.view_start = int(self.get_meta("view_start") or 1)
+        self.view_request_start = int(self.get_meta("view_start_request") or 1)
         self._queue: queue.SimpleQueue[Any] = queue.SimpleQueue()
         self._writer: threading.Thread | None = None
         self._listeners: list[Callable[[], None]] = []
@@ -253,9 +265,25 @@ class Store:
                         warnings,
                         infos,
                         _violations_blob(vs),
-                        orjson.dumps(m.extra) if m.extra else None,
+                        dumps_exact(m.extra) if m.extra else None,
                     )
                 )
+        try:
+            self._insert(con, req_rows, msg_rows)
+        except UnicodeEncodeError:
+            # A lone surrogate (sent as a \ud800 escape) in an event name, id or reason
+            # cannot be bound as SQLite text. The exact bytes stay in the request body; the
+            # summary columns get U+FFFD in its place. Rare, so checked only on failure.
+            self._insert(
+                con,
+                [tuple(_bindable(v) for v in row) for row in req_rows],
+                [tuple(_bindable(v) for v in row) for row in msg_rows],
+            )
+
+    @staticmethod
+    def _insert(
+        con: sqlite3.Connection, req_rows: list[tuple[Any, ...]], msg_rows: list[tuple[Any, ...]]
+    ) -> None:
         con.execute("BEGIN")
         try:
             # Multi-row INSERTs: each statement step gives up and re-takes the GIL, and
@@ -342,10 +370,13 @@ class Store:
         return lambda: self._listeners.remove(callback) if callback in self._listeners else None
 
     def reset_view(self) -> int:
-        """Start a new empty view: later queries see only messages from now on."""
+        """Start a new empty view: later queries see only messages (and rejected requests)
+        from now on."""
         self.view_start = self._next_seq
+        self.view_request_start = self._next_request
         if not self.readonly:
             self.set_meta("view_start", str(self.view_start))
+            self.set_meta("view_start_request", str(self.view_request_start))
         return self.view_start
 
     def set_meta(self, key: str, value: str) -> None:
@@ -473,8 +504,9 @@ class Store:
             rows = self.execute("SELECT body FROM requests WHERE id = ?", (request_id,))
             body = bytes(rows[0][0]) if rows else b""
             try:
-                spans = batch_spans(body)
-            except DecodeError:
+                with deep_recursion():
+                    spans = batch_spans(body)
+            except (DecodeError, RecursionError):
                 spans = []
             cached = (body, spans)
             self._spans[request_id] = cached
@@ -491,8 +523,8 @@ class Store:
         raw = bytes(raw) if raw is not None else self._raw_from_request(request_id, batch_index)
         data: Any = loads_exact(raw)
         if extra:
-            data = {**data, **orjson.loads(extra)} if isinstance(data, dict) else data
-        vs = [Violation.from_dict(v) for v in orjson.loads(vblob)] if vblob else []
+            data = {**data, **loads_exact(extra)} if isinstance(data, dict) else data
+        vs = [Violation.from_dict(v) for v in loads_exact(vblob)] if vblob else []
         return Message(
             seq, received_at, endpoint, write_key, data, vs, request_id, batch_index, raw
         )
@@ -524,19 +556,39 @@ class Store:
         for row in self.iter_query(sql, (start, *params)):
             yield self._message(row)
 
-    def rejected(self, *, since: int = 0, limit: int = 1000) -> list[RejectedRequest]:
+    def rejected(
+        self, *, since: int = 0, limit: int = 1000, include_hidden: bool = False
+    ) -> list[RejectedRequest]:
+        """Rejected requests after request id ``since``; only the current view's unless
+        ``include_hidden`` (a reset starts a new view of rejections too)."""
+        first = 0 if include_hidden else self.view_request_start - 1
         rows = self.execute(
             "SELECT id, received_at, method, path, status, reason, headers, body FROM requests "
             "WHERE reason IS NOT NULL AND id > ? ORDER BY id LIMIT ?",
-            (since, limit),
+            (max(since, first), limit),
         )
         return [
-            RejectedRequest(i, ts, meth, path, st, reason, dict(orjson.loads(h)), bytes(b))
+            RejectedRequest(
+                i,
+                ts,
+                meth,
+                path,
+                st,
+                reason,
+                [(str(k), str(v)) for k, v in orjson.loads(h)],
+                bytes(b),
+            )
             for i, ts, meth, path, st, reason, h, b in rows
         ]
 
-    def rejected_count(self) -> int:
-        return int(self._scalar("SELECT count(*) FROM requests WHERE reason IS NOT NULL") or 0)
+    def rejected_count(self, *, include_hidden: bool = False) -> int:
+        first = 0 if include_hidden else self.view_request_start - 1
+        return int(
+            self._scalar(
+                "SELECT count(*) FROM requests WHERE reason IS NOT NULL AND id > ?", (first,)
+            )
+            or 0
+        )
 
     _REQUEST_SQL = (
         "SELECT id, received_at, method, path, kind, status, reason, write_key, headers, body, "

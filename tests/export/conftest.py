@@ -5,6 +5,7 @@ from __future__ import annotations
 import base64
 import gzip
 from collections.abc import AsyncIterator
+from datetime import UTC, datetime, timedelta, timezone
 from pathlib import Path
 
 import aiohttp
@@ -53,7 +54,8 @@ async def capture_sample(url: str, http: aiohttp.ClientSession) -> None:
                         "traits": {"name": "Zoë 🎉", "email": "=cmd|' /C calc'!A0"},
                     },
                 ],
-                "sentAt": TS,
+                # The batch's sentAt is the send time (a stale one is a clock-skew finding).
+                "sentAt": datetime.now(UTC).isoformat(),
                 "writeKey": "wk1",
             }
         ),
@@ -61,11 +63,14 @@ async def capture_sample(url: str, http: aiohttp.ClientSession) -> None:
     )
     # analytics-go style: library only at batch level, pretty-printed, gzip, Basic auth.
     go_body = b"""{
-  "messageId": "b1", "sentAt": "2024-05-01T12:00:00.1+02:00",
+  "messageId": "b1", "sentAt": "SENT_AT",
   "batch": [ {"type": "page", "name": "Home", "anonymousId": "-a1", "messageId": "m-3",
               "timestamp": "2024-05-01T10:00:00Z", "receivedAt": "forged"} ],
   "context": {"library": {"name": "analytics-go", "version": "3.0.0"}}
 }"""
+    # Go stamps sentAt in local time with an offset (here +02:00).
+    sent = datetime.now(timezone(timedelta(hours=2))).isoformat(timespec="milliseconds")
+    go_body = go_body.replace(b"SENT_AT", sent.encode())
     await post(
         "/v1/batch",
         gzip.compress(go_body),

@@ -1,0 +1,199 @@
+"""Inputs an outside review found mishandled: each is sent over real HTTP and the test
+asserts what the SDK gets back and what the test API and the session file then show."""
+
+from __future__ import annotations
+
+import gzip
+import json
+import sqlite3
+import zlib
+
+from inspector.ingest.decode import MAX_MESSAGE_BYTES
+
+TRACK = '{"type":"track","userId":"u1","event":"Order Completed","properties":{"x":%s}}'
+
+
+def batch_of(*items: str, top: str = "") -> str:
+    return "{" + top + '"batch":[' + ",".join(items) + "]}"
+
+
+async def post(live, path, body, headers=None):
+    data = body if isinstance(body, bytes) else body.encode()
+    async with live.http.post(live.url + path, data=data, headers=headers or {}) as r:
+        return r.status, await r.json(content_type=None)
+
+
+async def get(live, path):
+    async with live.http.get(live.url + path) as r:
+        return r.status, await r.read()
+
+
+async def test_lone_surrogates_are_stored_not_refused(live):
+    # A lone surrogate escape is valid JSON text; the SDK must get 200, and the test API
+    # must give back the message exactly as sent.
+    single = '{"userId":"u\\ud800","event":"E\\udcff Seen","properties":{"\\ud800":1}}'
+    batch = batch_of(single, '{"type":"track","userId":"u2","event":"Good Sent"}')
+    assert await post(live, "/v1/track", single) == (200, {"success": True})
+    assert await post(live, "/v1/batch", batch) == (200, {"success": True})
+    status, body = await get(live, "/inspector/messages")
+    assert status == 200
+    doc = json.loads(body)  # the standard library reads lone surrogate escapes
+    assert doc["total"] == 3
+    assert [m["message"]["event"] for m in doc["messages"]] == [
+        "E\udcff Seen",
+        "E\udcff Seen",
+        "Good Sent",
+    ]
+    assert single.encode() in body  # spliced in byte for byte
+    # The summary column holds a replacement character; the exact bytes stay in the body.
+    con = sqlite3.connect(live.session_path)
+    names = [r[0] for r in con.execute("SELECT name FROM messages ORDER BY seq")]
+    con.close()
+    assert names == ["E\ufffd Seen", None, "Good Sent"]  # the batch item has no type
+
+
+async def test_test_api_returns_original_json_for_values_orjson_cannot_write(live):
+    deep = "[" * 300 + "]" * 300
+    for value in ("123456789012345678901234567890", "1E2", deep):
+        assert await post(live, "/v1/track", TRACK % value) == (200, {"success": True})
+    status, body = await get(live, "/inspector/messages")
+    assert status == 200
+    for value in ("123456789012345678901234567890", "1E2", deep):
+        assert (TRACK % value).encode() in body
+    status, body = await get(live, "/inspector/messages/wait?count=3&timeout=1")
+    assert status == 200 and json.loads(body)["total"] == 3
+
+
+async def test_deep_batch_item_accepted_on_the_fast_path_reads_back(live):
+    deep = "[" * 950 + "]" * 950
+    item = TRACK % deep
+    batch = batch_of(item, TRACK % "1")
+    assert await post(live, "/v1/batch", batch) == (200, {"success": True})
+    status, body = await get(live, "/inspector/messages")
+    assert status == 200
+    assert item.encode() in body and (TRACK % "1").encode() in body
+
+
+async def test_message_is_the_original_without_what_the_inspector_merged(live):
+    await post(live, "/v1/t", '{"userId":"u1","event":"Order Completed"}')
+    await post(
+        live,
+        "/v1/batch",
+        '{"batch":[{"type":"track","userId":"u","event":"A Done"}],"context":{"ip":"1.2.3.4"}}',
+    )
+    _, body = await get(live, "/inspector/messages")
+    first, second = json.loads(body)["messages"]
+    assert first["message"] == {"userId": "u1", "event": "Order Completed"}
+    assert second["message"] == {"type": "track", "userId": "u", "event": "A Done"}
+
+
+async def test_oversize_item_is_refused_however_it_is_spelled(live):
+    # Escapes and whitespace shrink when re-encoded; the exact size still counts.
+    escaped = '{"type":"track","userId":"u","event":"E","properties":{"p":"%s"}}' % (
+        "\\u0041" * 7000
+    )
+    padded = '{"type":"track","userId":"u","event":"E"%s}' % (" " * (MAX_MESSAGE_BYTES + 10))
+    small = [TRACK % i for i in range(3)]
+    for big in (escaped, padded):
+        assert len(big) > MAX_MESSAGE_BYTES
+        status, body = await post(live, "/v1/batch", batch_of(*small, big))
+        assert (status, body["code"]) == (400, "payload_too_large")
+    # A big batch of small items (the Python SDK's spaced-out JSON) still passes.
+    spaced = json.dumps({"batch": [json.loads(TRACK % i) for i in range(600)]})
+    assert len(spaced) > MAX_MESSAGE_BYTES
+    assert await post(live, "/v1/batch", spaced) == (200, {"success": True})
+    assert len(live.store.messages()) == 600
+
+
+async def test_each_items_write_key_is_checked(live):
+    live.capture.write_keys = frozenset(["good"])  # as `--write-key good` sets it
+    good = '{"type":"track","userId":"u","event":"X Done","writeKey":"good"}'
+    bad = '{"type":"track","userId":"u","event":"X Done","writeKey":"bad"}'
+    plain = '{"type":"track","userId":"u","event":"X Done"}'
+    cases = [
+        (batch_of(good, bad), 401),
+        (batch_of(bad, top='"writeKey":"good",'), 401),
+        (batch_of(good, plain, top='"writeKey":"good",'), 200),
+        # Without a top-level key, the first item's is the request's (and so the second's).
+        (batch_of(good, plain), 200),
+        (batch_of(plain), 401),
+    ]
+    for body, expected in cases:
+        status, _ = await post(live, "/v1/batch", body)
+        assert status == expected, body
+    assert [m.write_key for m in live.store.messages()] == ["good"] * 4
+    assert len(live.store.rejected()) == 3
+
+
+async def test_since_beyond_sqlite_integers_is_not_a_500(live):
+    await post(live, "/v1/track", TRACK % 1)
+    status, body = await get(live, "/inspector/messages?since=99999999999999999999")
+    assert status == 200 and json.loads(body)["total"] == 0
+    status, body = await get(
+        live, "/inspector/messages/wait?since=99999999999999999999&timeout=0.05"
+    )
+    assert status == 408 and json.loads(body)["code"] == "timeout"
+
+
+async def test_reset_starts_a_new_view_of_rejected_requests(live):
+    await post(live, "/v1/track", "{bad")
+    _, body = await get(live, "/inspector/rejected")
+    assert json.loads(body)["total"] == 1
+    async with live.http.post(live.url + "/inspector/reset") as r:
+        assert r.status == 200
+    _, body = await get(live, "/inspector/rejected")
+    assert json.loads(body) == {"rejected": [], "total": 0}
+    _, body = await get(live, "/inspector/summary")
+    assert json.loads(body)["rejected"] == 0
+    await post(live, "/v1/track", "{worse")
+    _, body = await get(live, "/inspector/rejected")
+    doc = json.loads(body)
+    assert doc["total"] == 1 and doc["rejected"][0]["body"] == "{worse"
+    assert len(live.store.rejected(include_hidden=True)) == 2  # still in the file
+
+
+async def test_rejected_headers_keep_repeats_in_order(live):
+    await post(live, "/v1/track", "{bad", [("X-Dup", "one"), ("X-Dup", "two")])
+    _, body = await get(live, "/inspector/rejected")
+    headers = json.loads(body)["rejected"][0]["headers"]
+    assert [h for h in headers if h[0] == "X-Dup"] == [["X-Dup", "one"], ["X-Dup", "two"]]
+
+
+async def test_gzip_members_trailing_bytes_and_raw_deflate(live):
+    a, b = gzip.compress(b'{"batch":[' + (TRACK % 1).encode()), gzip.compress(b"]}")
+    gz = {"Content-Encoding": "gzip"}
+    assert await post(live, "/v1/batch", a + b, gz) == (200, {"success": True})
+    status, body = await post(live, "/v1/track", gzip.compress((TRACK % 2).encode()) + b"junk", gz)
+    assert (status, body["code"]) == (400, "invalid_gzip")
+    assert "follow the end" in body["message"]
+    raw = zlib.compressobj(wbits=-15)
+    deflated = raw.compress((TRACK % 3).encode()) + raw.flush()
+    status, body = await post(live, "/v1/track", deflated, {"Content-Encoding": "deflate"})
+    assert status == 200, body
+    assert [json.loads(m.raw)["properties"]["x"] for m in live.store.messages()] == [1, 3]
+
+
+async def test_metrics_gzip_body_is_kept_inflated(live):
+    payload = b'{"series":[{"type":"Counter","metric":"analytics_js.invoke","value":1}]}'
+    status, _ = await post(live, "/v1/m", gzip.compress(payload), {"Content-Encoding": "gzip"})
+    assert status == 200
+    con = sqlite3.connect(live.session_path)
+    row = con.execute("SELECT body, body_encoding FROM requests WHERE kind = 'metrics'").fetchone()
+    con.close()
+    assert (bytes(row[0]), row[1]) == (payload, "gzip")
+
+
+async def test_wrong_method_on_the_test_api_is_405(live):
+    for method, path, allowed in (
+        ("GET", "/inspector/reset", "POST"),
+        ("POST", "/inspector/health", "GET"),
+    ):
+        async with live.http.request(method, live.url + path) as r:
+            assert r.status == 405
+            assert r.headers["Allow"] == allowed
+            assert (await r.json())["code"] == "method_not_allowed"
+
+
+async def test_wait_count_zero_returns_at_once(live):
+    status, body = await get(live, "/inspector/messages/wait?count=0&timeout=5")
+    assert status == 200 and json.loads(body) == {"messages": [], "total": 0}
