@@ -15,6 +15,7 @@ from typing import Any
 
 import orjson
 
+from inspector.jsonutil import dumps_exact
 from inspector.model import MessageMeta, Violation
 from inspector.safety import clean
 from inspector.sources import iter_records
@@ -63,11 +64,7 @@ class Checked:
 
 def message_size(message: Any) -> int:
     """Bytes of the message's JSON when its original text is not known."""
-    try:
-        return len(orjson.dumps(message))
-    except (TypeError, orjson.JSONEncodeError):
-        # integers beyond 64 bits, NaN: the standard library writes them
-        return len(json.dumps(message, ensure_ascii=False).encode("utf-8", "surrogatepass"))
+    return len(dumps_exact(message))
 
 
 def check_paths(paths: Iterable[str], engine: Engine | None = None) -> Iterator[Checked]:

@@ -10,6 +10,7 @@ import sys
 from collections.abc import Callable
 from pathlib import Path
 from typing import Any, TextIO
+from urllib.parse import urlsplit
 
 import click
 import orjson
@@ -18,6 +19,20 @@ from inspector.config import DEFAULT_HOST, DEFAULT_PORT, Settings, env_default, 
 from inspector.ingest.service import Outcome
 from inspector.jsonutil import dumps_exact
 from inspector.safety import clean
+
+
+def _upstream_url(ctx: click.Context, param: click.Parameter, value: str | None) -> str | None:
+    """--forward takes an http(s) URL with a host; checked before any file is created."""
+    if value is None:
+        return None
+    parts = urlsplit(value)
+    if parts.scheme not in ("http", "https") or not parts.hostname:
+        raise click.BadParameter(
+            f"{value!r} is not an http(s) URL with a host, e.g. https://api.segment.io",
+            ctx=ctx,
+            param=param,
+        )
+    return value
 
 
 def server_options(fn: Callable[..., Any]) -> Callable[..., Any]:
@@ -53,6 +68,7 @@ def server_options(fn: Callable[..., Any]) -> Callable[..., Any]:
             "--forward",
             default=None,
             metavar="URL",
+            callback=_upstream_url,
             help="Also relay every accepted request to this upstream ingestion API.",
         ),
         click.option(

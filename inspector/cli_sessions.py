@@ -56,7 +56,18 @@ def _session_files(directory: Path) -> list[Path]:
     if not directory.is_dir():
         return []
     files = [p for p in directory.glob(f"*{SESSION_SUFFIX}") if p.is_file()]
-    return sorted(files, key=lambda p: p.stat().st_mtime, reverse=True)
+    return sorted(files, key=_modified, reverse=True)
+
+
+def _modified(path: Path) -> float:
+    """Last write: a running session writes its -wal file, not the main file. (An empty
+    -wal is only a reader's, e.g. this listing's: it says nothing about writes.)"""
+    times = [path.stat().st_mtime]
+    with contextlib.suppress(OSError):
+        wal = Path(str(path) + "-wal").stat()
+        if wal.st_size > 0:
+            times.append(wal.st_mtime)
+    return max(times)
 
 
 def resolve_source(name: str) -> Path:
@@ -269,12 +280,12 @@ def session_info(path: Path) -> dict[str, Any]:
     """Name, dates, size and counts of one session file (errors reported, not raised)."""
     from inspector.store import Store, StoreError
 
-    st = path.stat()
+    path.stat()  # raises for a file that vanished
     info: dict[str, Any] = {
         "name": path.stem,
         "path": str(path),
         "size": _size(path),
-        "modified": datetime.fromtimestamp(st.st_mtime).isoformat(timespec="seconds"),
+        "modified": datetime.fromtimestamp(_modified(path)).isoformat(timespec="seconds"),
         "started": None,
         "messages": None,
         "rejected": None,
@@ -367,14 +378,19 @@ def prune_command(directory: Path, older_than: str | None, keep: int | None, dry
         max_age = parse_age(older_than) if older_than is not None else None
     except click.BadParameter as exc:
         _die(str(exc.message))
+    from inspector.store import in_use
+
     files = _session_files(directory)
     now = time.time()
     doomed = []
     for i, f in enumerate(files):
         too_many = keep is not None and i >= keep
-        too_old = max_age is not None and now - f.stat().st_mtime > max_age
+        too_old = max_age is not None and now - _modified(f) > max_age
         # Both given: delete what either rule selects.
         if too_many or too_old:
+            if in_use(f):
+                click.echo(f"kept {f.name}: a running inspector is writing it")
+                continue
             doomed.append(f)
     freed = 0
     for f in doomed:

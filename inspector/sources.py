@@ -20,6 +20,8 @@ from urllib.parse import urlsplit
 
 import orjson
 
+from inspector.jsonutil import deep_recursion
+
 SQLITE_MAGIC = b"SQLite format 3\x00"
 
 #: Request paths that carry messages (the last path segment), as the SDKs send them.
@@ -106,6 +108,11 @@ def _read(name: str) -> bytes:
         raise SourceError(f"{name}: cannot read ({exc.strerror or exc})") from None
 
 
+def _not_json(name: str) -> Any:
+    # NaN and Infinity are not JSON (the endpoint answers them 400); neither is a file of them.
+    raise ValueError(f"{name} is not valid JSON")
+
+
 def _loads(text: bytes | str) -> Any:
     """orjson, falling back to the standard library for what orjson refuses but JSON
     senders produce (lone surrogates, integers beyond 64 bits)."""
@@ -113,7 +120,8 @@ def _loads(text: bytes | str) -> Any:
         return orjson.loads(text)
     except orjson.JSONDecodeError as first:
         try:
-            return json.loads(text)
+            with deep_recursion():
+                return json.loads(text, parse_constant=_not_json)
         except (ValueError, RecursionError):
             raise ValueError(str(first)) from None
         except TypeError:

@@ -170,3 +170,36 @@ def test_real_process_no_traceback_and_no_textual(tmp_path: Path) -> None:
     probe = "import sys, inspector.check, inspector.cli_check; print('textual' in sys.modules)"
     out = subprocess.run([sys.executable, "-c", probe], capture_output=True, text=True, timeout=60)
     assert out.stdout.strip() == "False", out.stderr
+
+
+def test_money_advice_reads_decimal_commas(tmp_path: Path) -> None:
+    msgs = [
+        {**BAD, "messageId": f"m{i}", "properties": {"revenue": v}}
+        for i, v in enumerate(["19,99", "1.234,56", "1,234.56", "$5"])
+    ]
+    r = _run(_ndjson(tmp_path, "money.ndjson", *msgs))
+    for advice in (
+        'the string "19,99"; send the number 19.99.',
+        'the string "1.234,56"; send the number 1234.56.',
+        'the string "1,234.56"; send the number 1234.56.',
+        'the string "$5"; send the number 5 without a currency symbol.',
+    ):
+        assert advice in r.stdout
+
+
+def test_nan_and_infinity_are_not_json(tmp_path: Path) -> None:
+    for word in ("NaN", "Infinity", "-Infinity"):
+        p = tmp_path / f"{word}.ndjson"
+        p.write_text(f'{{"type":"track","event":"A B","userId":"u","properties":{{"x":{word}}}}}\n')
+        r = _run(str(p))
+        assert r.exit_code == 2, (word, r.output)
+        assert "line 1 is not JSON" in r.stderr
+
+
+def test_deep_but_valid_json_is_checked(tmp_path: Path) -> None:
+    p = tmp_path / "deep.ndjson"
+    deep = "[" * 1000 + "]" * 1000
+    p.write_text(f'{{"type":"track","event":"A B","userId":"u","properties":{{"x":{deep}}}}}\n')
+    r = _run(str(p))
+    assert r.exit_code == 0, r.output
+    assert r.stdout.splitlines()[-1].startswith("1 message, 0 errors")

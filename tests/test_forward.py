@@ -274,3 +274,22 @@ def test_upstream_url() -> None:
     assert upstream_url("http://proxy/seg", "/v1/b?x=1") == "http://proxy/seg/v1/b?x=1"
     with pytest.raises(ValueError):
         Forwarder("api.segment.io")
+
+
+@pytest.mark.parametrize("url", ["notaurl", "http://", "ftp://example.com"])
+def test_bad_forward_url_is_a_one_line_usage_error(tmp_path, url):
+    import subprocess
+    import sys
+
+    session = tmp_path / "s.sqlite"
+    r = subprocess.run(
+        [sys.executable, "-m", "inspector", "serve", "--headless", "--port", "0"]
+        + ["--session", str(session), "--forward", url],
+        capture_output=True,
+        text=True,
+        timeout=60,
+    )
+    assert r.returncode == 2
+    assert r.stderr.startswith("inspector: Invalid value for '--forward'")
+    assert len(r.stderr.strip().splitlines()) == 1 and "Traceback" not in r.stderr
+    assert not session.exists()  # nothing created for a command that could not start

@@ -19,7 +19,7 @@ from click.testing import CliRunner
 from inspector.cli import main
 from inspector.ingest.service import Capture, iso
 from inspector.spec import Engine
-from inspector.store import Store
+from inspector.store import Store, StoreError
 
 TS = "2024-05-01T10:00:00.000Z"
 
@@ -362,3 +362,25 @@ def test_open_with_a_broken_plan_is_a_one_line_error(tmp_path: Path, data_dir: P
     r = _run("open", str(s), "--plan", str(bad))
     assert r.exit_code == 2
     assert r.stderr.startswith("inspector: ") and "Traceback" not in r.output
+
+
+def test_a_session_being_written_is_neither_opened_for_writing_nor_pruned(
+    data_dir: Path,
+) -> None:
+    p = _make_session(data_dir / "session-live.sqlite", 2)
+    writer = Store(p)  # as a running `inspector serve` holds it
+    try:
+        with pytest.raises(StoreError, match="another running inspector"):
+            Store(p)
+        r = _run("open", str(p), "--listen", "--port", "0")
+        assert r.exit_code == 2
+        assert "being written by another running inspector" in r.stderr
+        assert len(r.stderr.strip().splitlines()) == 1
+        r = _run("sessions", "prune", "--keep", "0")
+        assert "kept session-live.sqlite: a running inspector is writing it" in r.stdout
+        assert p.exists()
+        assert Store(p, readonly=True).messages()  # reading it is fine
+    finally:
+        writer.close()
+    r = _run("sessions", "prune", "--keep", "0")  # the writer stopped: now it may go
+    assert "deleted session-live" in r.stdout and not p.exists()

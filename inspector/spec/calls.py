@@ -34,6 +34,17 @@ def _blank_or_not_string(rule: str, key: str, v: Any) -> Violation:
     )
 
 
+def _empty_category(t: str) -> Violation:
+    return Violation(
+        f"{t}/category-empty",
+        "warning",
+        "category",
+        'category is "" (analytics-kotlin sends that when no category is given). Segment '
+        "lists an empty category as a reason to discard the call: pass a category, or leave "
+        "it out.",
+    )
+
+
 def _track(message: dict[str, Any], out: list[Violation]) -> None:
     ev = message.get("event")
     if ev is None:
@@ -70,7 +81,10 @@ def _page_or_screen(t: str, message: dict[str, Any], out: list[Violation]) -> No
     for key in ("name", "category"):
         v = message.get(key)
         if v is not None and (type(v) is not str or not v or v.isspace()):
-            out.append(_blank_or_not_string(f"{t}/{key}-type", key, v))
+            if key == "category" and v == "":
+                out.append(_empty_category(t))
+            else:
+                out.append(_blank_or_not_string(f"{t}/{key}-type", key, v))
     p = message.get("properties")
     if p is not None and type(p) is not dict:
         out.append(_not_object(t, "properties", p))
@@ -216,10 +230,25 @@ for _call in ("page", "screen"):
             f"A {_call} call's `{_key}`, when present, is a non-empty string.",
             f"Segment discards the call when {_key} is empty or not a string ({_code}).",
             checker="calls",
-            examples=[_msg(_call, **{_key: ""}), _msg(_call, **{_key: 7})],
+            examples=[
+                _msg(_call, **{_key: "" if _key == "name" else " "}),
+                _msg(_call, **{_key: 7}),
+            ],
             passes=[_msg(_call, **{_key: "Pricing"}), _msg(_call)],
             types=[_call],
         )
+    checked_rule(
+        f"{_call}/category-empty",
+        "warning",
+        f'A {_call} call\'s `category`, when present, is not the empty string "".',
+        "Segment lists an empty category as a discard reason (category_not_string), and "
+        "analytics-kotlin sends one on every call made without a category; a warning, not an "
+        "error, because an official SDK sends it.",
+        checker="calls",
+        examples=[_msg(_call, name="Home", category="")],
+        passes=[_msg(_call, name="Home", category="Docs"), _msg(_call, name="Home")],
+        types=[_call],
+    )
 
 checked_rule(
     "group/group-id-missing",

@@ -40,18 +40,30 @@ _ISO_4217 = """
 CURRENCIES = frozenset(_ISO_4217.split())
 
 
+def _money_number(text: str) -> float | None:
+    """The amount a money string means, reading "1,234.56", "1.234,56" and "19,99" as people
+    write them: the last separator followed by one or two digits is the decimal one."""
+    last = max(text.rfind(","), text.rfind("."))
+    if last >= 0 and 1 <= len(text) - last - 1 <= 2 and text[last + 1 :].isdigit():
+        whole = text[:last].replace(",", "").replace(".", "")
+        text = f"{whole}.{text[last + 1 :]}"
+    else:
+        text = text.replace(",", "")
+    try:
+        return float(text)
+    except ValueError:
+        return None
+
+
 def _money_text(key: str, v: Any) -> str:
     if type(v) is str:
         s = v.strip()
-        stripped = s.lstrip("$€£¥").replace(",", "")
-        try:
-            num = float(stripped)
-        except ValueError:
-            return f"properties.{key} is {described(v)}; send a plain number such as 19.99."
-        if not math.isfinite(num):
+        bare = s.lstrip("$€£¥").strip()
+        num = _money_number(bare)
+        if num is None or not math.isfinite(num):
             return f"properties.{key} is {described(v)}; send a plain number such as 19.99."
         shown = str(int(num)) if num.is_integer() and abs(num) < 1e15 else repr(num)
-        symbol = " without a currency symbol" if stripped != s.replace(",", "") else ""
+        symbol = " without a currency symbol" if bare != s else ""
         return f"properties.{key} is the string {preview(v)}; send the number {shown}{symbol}."
     return f"properties.{key} is {described(v)}; send a plain number such as 19.99."
 

@@ -6,7 +6,16 @@ from inspector.store.session import (
     Row,
     Store,
     StoreError,
+    in_use,
     read_session_messages,
 )
 
-__all__ = ["MessageRecord", "RequestRecord", "Row", "Store", "StoreError", "read_session_messages"]
+__all__ = [
+    "MessageRecord",
+    "RequestRecord",
+    "Row",
+    "Store",
+    "StoreError",
+    "in_use",
+    "read_session_messages",
+]

@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import asyncio
 import contextlib
+import fcntl
 import os
 import queue
 import re
@@ -113,6 +114,42 @@ def _bindable(value: Any) -> Any:
     return value
 
 
+def _lock_for_writing(path: Path, con: sqlite3.Connection) -> int:
+    """Take the one-writer lock of a session file, or raise StoreError.
+
+    Two inspectors appending to one file would hand out the same seq and request ids (each
+    counts from what it read at start), so the second would fail every commit. A BSD lock
+    (flock) on its own descriptor is independent of SQLite's POSIX locks and goes away with
+    the process, so a SIGKILLed inspector leaves no stale lock behind.
+    """
+    fd = os.open(path, os.O_RDONLY)
+    try:
+        fcntl.flock(fd, fcntl.LOCK_EX | fcntl.LOCK_NB)
+    except OSError:
+        os.close(fd)
+        con.close()
+        raise StoreError(
+            f"{path} is being written by another running inspector; stop it first, or "
+            "open the session without --listen to read it"
+        ) from None
+    return fd
+
+
+def in_use(path: str | os.PathLike[str]) -> bool:
+    """Whether a running inspector is writing this session file."""
+    try:
+        fd = os.open(path, os.O_RDONLY)
+    except OSError:
+        return False
+    try:
+        fcntl.flock(fd, fcntl.LOCK_SH | fcntl.LOCK_NB)
+    except OSError:
+        return True
+    finally:
+        os.close(fd)
+    return False
+
+
 def _connect(path: Path, readonly: bool) -> sqlite3.Connection:
     if readonly:
         uri = f"file:{path}?mode=ro"
@@ -140,8 +177,10 @@ class Store:
             self.path.parent.mkdir(parents=True, exist_ok=True)
         try:
             self._wcon: sqlite3.Connection | None = None
+            self._lock: int | None = None
             if not readonly:
                 self._wcon = _connect(self.path, False)
+                self._lock = _lock_for_writing(self.path, self._wcon)
                 for p in PRAGMAS:
                     self._wcon.execute(p)
                 self._wcon.executescript(DDL)
@@ -398,6 +437,9 @@ class Store:
                 self._wcon.execute("PRAGMA wal_checkpoint(TRUNCATE)")
             self._wcon.close()
         self._rcon.close()
+        if self._lock is not None:
+            os.close(self._lock)  # releases the writer's lock
+            self._lock = None
 
     def __enter__(self) -> Store:
         return self

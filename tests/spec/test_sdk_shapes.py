@@ -105,7 +105,23 @@ BODIES: dict[str, dict[str, Any]] = {
                     "userAgent": "Dalvik/2.1.0 (Linux; U; Android 14)",
                     "instanceId": "8c1f0f8e-0d4b-4b8e-9a0c-2f6d1e3b5a7c",
                 },
-            }
+            },
+            {
+                # screen(title) with the default category: analytics-kotlin sends "".
+                "type": "screen",
+                "name": "Home",
+                "category": "",
+                "properties": {},
+                "messageId": "2e8b4d0f-3a5c-4b9e-8d2f-6c7b8e9fa011",
+                "anonymousId": "2b1f3e4d-5c6b-4a7d-8e9f-0a1b2c3d4e5f",
+                "userId": "",
+                "timestamp": "2026-11-28T12:00:00.200Z",
+                "integrations": {},
+                "context": {
+                    **MOBILE_CONTEXT,
+                    "library": {"name": "analytics-kotlin", "version": "1.24.1"},
+                },
+            },
         ],
         "sentAt": "2026-11-28T12:00:00.300Z",
         "writeKey": "wk",
@@ -144,3 +160,10 @@ def test_kotlin_empty_user_id_is_a_warning_not_a_drop() -> None:
     found = {v.rule: v.severity for v in Engine().check(item, MessageMeta())}
     assert found.get("common/empty-id") == "warning"
     assert "common/id-type" not in found
+
+
+def test_kotlin_default_screen_category_is_a_warning() -> None:
+    item = BODIES["kotlin"]["batch"][1]
+    found = {v.rule: v.severity for v in Engine().check(item, MessageMeta())}
+    assert found.get("screen/category-empty") == "warning"
+    assert "screen/category-type" not in found
