@@ -12,7 +12,7 @@ from typing import Any
 
 from inspector.model import MessageMeta, Violation
 from inspector.spec.registry import Example, checked_rule, checker, message_rule
-from inspector.spec.values import described, looks_like_email, parse_time, preview
+from inspector.spec.values import described, iso_time, looks_like_email, parse_time, preview
 
 CALL_TYPES = ("track", "identify", "page", "screen", "group", "alias")
 _CALL_TYPE_SET = frozenset(CALL_TYPES)
@@ -25,7 +25,7 @@ MAX_BATCH_EVENTS = 2500
 SKEW_SECONDS = 5 * 60
 
 TIME_FIELDS = ("receivedAt", "timestamp", "sentAt", "originalTimestamp")
-_fromisoformat = datetime.fromisoformat
+_fromisoformat = iso_time
 
 _PLACEHOLDERS = frozenset(
     {
@@ -581,7 +581,11 @@ checked_rule(
     "timestamp is lost.",
     checker="common",
     examples=[_track(timestamp=1449947461), _track(sentAt="12/12/2015 19:11")],
-    passes=[_track(timestamp="2015-12-12T19:11:01.249Z", sentAt="2015-12-12T19:11:01+00:00")],
+    passes=[
+        _track(timestamp="2015-12-12T19:11:01.249Z", sentAt="2015-12-12T19:11:01+00:00"),
+        _track(timestamp="2016-12-31T23:59:60Z"),  # a leap second
+        _track(timestamp="2015-346T19:11:01Z"),  # an ordinal date
+    ],
 )
 checked_rule(
     "common/timestamp-timezone",

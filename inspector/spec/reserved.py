@@ -8,7 +8,6 @@ registered below it with its own id, docs and examples.
 from __future__ import annotations
 
 import math
-from datetime import datetime
 from typing import Any
 
 from inspector.model import MessageMeta, Violation
@@ -18,6 +17,7 @@ from inspector.spec.values import (
     check_typed,
     compile_type,
     described,
+    iso_time,
     looks_like_email,
     preview,
 )
@@ -200,7 +200,7 @@ _GROUP_SPECS = _compile(_GROUP_TRAITS)
 _NESTED = {"address": _compile(_ADDRESS_FIELDS), "company": _compile(_COMPANY_FIELDS)}
 
 
-_fromisoformat = datetime.fromisoformat
+_fromisoformat = iso_time
 
 
 def _is_time(v: str) -> bool:

@@ -6,8 +6,10 @@ message at ingest, and messages can hold any JSON value.
 
 from __future__ import annotations
 
+import calendar
+import re
 from dataclasses import dataclass, replace
-from datetime import datetime
+from datetime import datetime, timedelta
 from typing import Any
 
 from inspector.model import Severity, Violation
@@ -85,9 +87,33 @@ def parse_time(value: Any) -> datetime | None:
     if type(value) is not str or len(value) < 8 or len(value) > 64:
         return None
     try:
-        return datetime.fromisoformat(value)
+        return iso_time(value)
     except ValueError:
         return None
+
+
+_ORDINAL = re.compile(r"(\d{4})-?(\d{3})(?=$|T)")
+_LEAP_SECOND = re.compile(r"(T\d{2}:?\d{2}:?)60")
+
+
+def iso_time(value: str) -> datetime:
+    """``datetime.fromisoformat`` plus the ISO-8601 forms it refuses: ordinal dates
+    (2025-015) and a leap second (23:59:60, read as 23:59:59). Raises ValueError."""
+    try:
+        return datetime.fromisoformat(value)
+    except ValueError:
+        pass
+    text = _LEAP_SECOND.sub(r"\g<1>59", value, count=1)
+    m = _ORDINAL.match(text)
+    if m is not None:
+        year, day = int(m.group(1)), int(m.group(2))
+        if not 1 <= day <= (366 if calendar.isleap(year) else 365):
+            raise ValueError(f"day {day} of {year} does not exist")
+        date = datetime(year, 1, 1) + timedelta(days=day - 1)
+        text = date.strftime("%Y-%m-%d") + text[m.end() :]
+    if text == value:
+        raise ValueError(f"not an ISO-8601 time: {value!r}")
+    return datetime.fromisoformat(text)
 
 
 #: Every character ``str.isspace`` (and so the regex ``\s``) counts as whitespace; none is
