@@ -441,6 +441,7 @@ class InspectorApp(DiffActions, PlanActions, App[None]):
             ViewIndex(hi_seq=vs - 1, hi_request=self.rejected_since, with_rejected=self.flt.empty)
         )
         self.detail.clear()
+        self.diff_forget()
         self._dirty = True
         self._update_match()
         self._update_empty()

@@ -53,14 +53,17 @@ DIFF_BINDINGS = [
 #: (key, what) lines for a help screen.
 DIFF_KEYS: list[tuple[str, str]] = [
     ("d", "context diff of the selected message (again: vs identity / stream / baseline)"),
-    ("b", "pin the selected message as the diff baseline (again: unpin)"),
-    ("x", "mark / unmark for the side-by-side diff"),
+    ("b", "pin the selected message as the diff baseline, shown ◆ (again: unpin)"),
+    ("x", "mark / unmark for the side-by-side diff, shown ●"),
     ("D  s", "side-by-side diff of the two marked messages (c: whole / context only)"),
     ("t", "identity timeline of the selected message's user"),
     ("R", "context drift summary of the session"),
 ]
 
 TAB_ID = "tab-context"
+#: Mark-column glyphs in the stream: the pinned baseline, and messages marked with x.
+BASELINE_GLYPH = "◆"
+MARK_GLYPH = "●"
 
 
 @dataclass
@@ -167,8 +170,29 @@ class DiffActions:
             st.baseline = seq
             st.mode = "baseline"
             ui.notify(f"Baseline #{seq} pinned: d diffs against it; b unpins.", timeout=3)
+        self._diff_show_tags()
         key = ui.stream.cursor_key
         self._diff_refresh_view(key[1] if key is not None and key[0] == "m" else None)
+
+    def _diff_show_tags(self) -> None:
+        """Mark the baseline (◆) and the marked messages (●) in the stream."""
+        st = self.diff_state
+        tags = dict.fromkeys(st.marks, MARK_GLYPH)
+        if st.baseline is not None:
+            tags[st.baseline] = BASELINE_GLYPH
+        self._diff_ui().stream.set_tags(tags)
+
+    def diff_forget(self) -> None:
+        """A cleared view: no baseline, no marks, an empty context-diff tab."""
+        st = self.diff_state
+        st.baseline = None
+        st.marks.clear()
+        if st.mode == "baseline":
+            st.mode = "identity"
+        self._diff_show_tags()
+        view = self.context_view()
+        if view is not None:
+            view.clear()
 
     def action_mark(self) -> None:
         seq = self._diff_selected_seq("mark it")
@@ -182,6 +206,7 @@ class DiffActions:
             marks.append(seq)
             del marks[:-2]
             verb = "Marked"
+        self._diff_show_tags()
         listed = " and ".join(f"#{m}" for m in sorted(marks)) or "none"
         hint = ": D or s for side by side" if len(marks) == 2 else ""
         self._diff_ui().notify(f"{verb} #{seq}. Marked: {listed}{hint}.", timeout=3)

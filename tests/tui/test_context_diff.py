@@ -406,6 +406,33 @@ async def test_pilot_marks_side_by_side_timeline_and_drift(live_app: InspectorAp
         assert app.screen is app._main
 
 
+async def test_pilot_stream_shows_baseline_and_marks_and_clear_forgets_them(
+    live_app: InspectorApp,
+) -> None:
+    app = live_app
+    async with app.run_test(size=SIZE) as pilot:
+        await _post_three(app, pilot)
+
+        def mark_column() -> list[str]:
+            # First character of each message row as drawn on screen, top to bottom.
+            rows = [ln for ln in screen_text(app).splitlines() if re.search(r"\d\d:\d\d:\d\d", ln)]
+            return [ln.removeprefix("│")[:1] for ln in rows[:3]]
+
+        await pilot.press("g", "b", "down", "down", "x")
+        await pilot.pause()
+        assert mark_column() == ["◆", " ", "●"]
+        assert app.stream.tags == {1: "◆", 3: "●"}
+        await pilot.press("d")
+        await _diff_shown(pilot, app)
+        await pilot.press("c")  # clear the view
+        await pilot.pause()
+        assert app.stream.tags == {} and app.diff_state.baseline is None
+        assert app.diff_state.marks == []
+        view = app.context_view()
+        assert view is not None and view.result is None
+        assert "Nothing selected" in view.plain_text()
+
+
 def test_side_by_side_snapshot(snap_compare: Any, demo_app: Callable[[], InspectorApp]) -> None:
     """Two Order Completed events: the Node backend's (#8) and the browser's (#16)."""
 

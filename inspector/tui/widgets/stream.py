@@ -168,6 +168,8 @@ class StreamView(ScrollView, can_focus=True):
         self.cursor = -1
         self.following = True
         self._strips: LRUCache[tuple[object, ...], Strip] = LRUCache(1024)
+        #: seq -> glyph shown in the mark column (the pinned diff baseline, marked messages).
+        self.tags: dict[int, str] = {}
         #: Cursor row drawn by the last paint (benchmarks measure keypress-to-repaint).
         self.painted_cursor = -1
         #: Number of cursor moves asked by the user (benchmarks wait for the next paint).
@@ -331,15 +333,25 @@ class StreamView(ScrollView, can_focus=True):
         selected = i == self.cursor
         if selected:
             self.painted_cursor = i
-        key = (self.index.at(i), width, selected, self.has_focus)
+        at = self.index.at(i)
+        tag = self.tags.get(at[1]) if at[0] == "m" else None
+        key = (at, width, selected, self.has_focus, tag)
         strip = self._strips.get(key)
         if strip is None:
             row = self.row_at(i)
-            strip = self._render_row(row, width, selected) if row else Strip.blank(width, base)
+            strip = self._render_row(row, width, selected, tag) if row else Strip.blank(width, base)
             self._strips[key] = strip
         return strip
 
-    def _render_row(self, row: Row | RejectedRow, width: int, selected: bool) -> Strip:
+    def set_tags(self, tags: dict[int, str]) -> None:
+        """Show these glyphs in the mark column (seq -> glyph); repaints when they change."""
+        if tags != self.tags:
+            self.tags = dict(tags)
+            self.refresh()
+
+    def _render_row(
+        self, row: Row | RejectedRow, width: int, selected: bool, tag: str | None = None
+    ) -> Strip:
         base = self.rich_style
         if selected:
             base = base + self.get_component_rich_style("stream--cursor")
@@ -354,6 +366,9 @@ class StreamView(ScrollView, can_focus=True):
             **SEVERITY_STYLE,
         }
         cells = row_cells(row)
+        if tag is not None:
+            cells["mark"] = (tag, "tag")
+            styles["tag"] = Style(color="#66d9ef", bold=True)
         segs: list[Segment] = []
         cols = columns(width)
         if isinstance(row, RejectedRow):
