@@ -16,16 +16,19 @@ from inspector.model import MessageMeta, Violation
 from inspector.spec.naming_analysis import (
     CONVENTION_LABELS,
     KEY_CONVENTION_LABELS,
+    OBJECT_PLACEHOLDER,
     action_problem,
     convention,
     duplicate_keys,
     dynamic_key,
     key_convention,
+    needs_object,
     non_descriptive,
     numbered_family,
     semantic_variant,
     suggest_title,
 )
+from inspector.spec.naming_words import spec_property_keys
 from inspector.spec.registry import message_rule, only_types, session_rule
 
 #: Most distinct names/keys a session rule remembers (a hostile sender cannot grow it forever).
@@ -69,6 +72,13 @@ def _track_event(message: Any) -> str | None:
 
 
 _PROPERTY_TYPES = frozenset(("track", "page", "screen"))
+#: Keys the Spec names outside its own snake_case convention (startupTime, conversationId).
+#: Users must send them as written, so they say nothing about the user's convention. The
+#: Spec's snake_case keys (order_id) do count: they are the recommended convention, and a
+#: session that also sends productId really mixes two styles.
+_SPEC_EXCEPTIONS = frozenset(
+    k for k in spec_property_keys() if key_convention(k) not in (None, "snake")
+)
 
 
 def _property_keys(message: Any) -> Iterable[str]:
@@ -160,17 +170,24 @@ def _event_name_convention(name: str) -> tuple[Violation, ...]:
     if conv is None:
         return _NONE
     suggestion = suggest_title(name)
+    # A verb-first phrase with no object ("Add to Favorites"): the suggestion names a stand-in
+    # object, and the message says so rather than claim the rename is complete.
+    fill = (
+        f" with the real object in place of {_q(OBJECT_PLACEHOLDER)}" if needs_object(name) else ""
+    )
     if conv == "title":
         problem = action_problem(name)
         if problem is None or suggestion == name:
             return _NONE
+        if fill:
+            problem += " and names no object"
         return (
             Violation(
                 "event-name/convention",
                 "info",
                 "event",
                 f"Event name {_q(name)} is Title Case but {problem}; use Object + past-tense Action, "
-                f"e.g. {_q(suggestion)}.",
+                f"e.g. {_q(suggestion)}{fill}.",
             ),
         )
     if suggestion == name:
@@ -181,7 +198,7 @@ def _event_name_convention(name: str) -> tuple[Violation, ...]:
             "info",
             "event",
             f"Event name {_q(name)} is {CONVENTION_LABELS.get(conv, conv)}, not Title Case Object + Action; "
-            f"rename it to {_q(suggestion)}.",
+            f"rename it to {_q(suggestion)}{fill}.",
         ),
     )
 
@@ -287,7 +304,8 @@ class NearDuplicateEventNames:
 @session_rule(
     "property-name/mixed-conventions",
     "info",
-    "Property keys in one session should follow one convention (snake_case is recommended).",
+    "Property keys in one session should follow one convention (snake_case is recommended). "
+    "The Spec's own non-snake_case keys (startupTime, conversationId) do not count toward a convention.",
     "Mixed conventions make the same field appear twice (order_id and orderId) in warehouses and "
     "destinations; Segment's semantic properties use snake_case.",
     examples=(
@@ -318,6 +336,8 @@ class MixedPropertyConventions:
                 continue
             if len(done) < MAX_REMEMBERED:
                 done.add(key)
+            if key in _SPEC_EXCEPTIONS:
+                continue  # the Spec's own camelCase keys (startupTime): not the user's choice
             if dynamic_key(key) is not None:
                 continue  # reported by property-name/dynamic-key; not a naming style
             conv = key_convention(key)

@@ -9,6 +9,7 @@ All results are cached; every function accepts any string, however long or odd.
 from __future__ import annotations
 
 import re
+import unicodedata
 from dataclasses import dataclass
 from functools import lru_cache
 
@@ -181,14 +182,134 @@ def _dynamic(name: str, tokens: tuple[Token, ...]) -> str | None:
         if m:
             return f'{what} ("{m.group(0).strip()}")'
     comp = vocab().compounds
-    for t in tokens:
-        if t.kind == "number" and t.low not in comp:
+    for i, t in enumerate(tokens):
+        if t.kind == "number" and t.low not in comp and not _name_number(tokens, i):
             return f'a number ("{t.text}")'
     return None
 
 
+#: Words after which a 4xx/5xx number is an HTTP status ("Error 404 Shown", "HTTP 503 Returned").
+_STATUS_WORDS = frozenset({"http", "https", "error", "status", "code", "response"})
+
+
+def _status_code(low: str) -> bool:
+    return len(low) == 3 and low[0] in "45" and low.isdigit()
+
+
+def _name_number(tokens: tuple[Token, ...], i: int) -> bool:
+    """Is the number ``tokens[i]`` part of a name rather than a value?
+
+    Two shapes are names: an HTTP error status leading the name or after "Error"/"HTTP"
+    ("404 Page Viewed"), and a version or model number of at most two digits written onto a
+    term that is not an ordinary English word (HTML5, GPT-4, Covid19, PS5). A number after an
+    English word ("Button1", "SUMMER24", "Level 17"), a single letter ("B2"), a cryptic
+    abbreviation ("evt2") or a separator ("Item 5") stays a value.
+    """
+    t = tokens[i]
+    if _status_code(t.low) and (
+        (i == 0 and any(u.kind == "word" for u in tokens[1:]))
+        or (i > 0 and tokens[i - 1].low in _STATUS_WORDS)
+    ):
+        return True
+    if i == 0 or t.joiner == " " or len(t.low) > 2:
+        return False
+    prev = tokens[i - 1]
+    return prev.kind == "word" and _model_term(prev)
+
+
+def _model_term(t: Token) -> bool:
+    """A term that takes a version number: an acronym, a known compound, or a brand-like word."""
+    low = t.low
+    if len(low) < 2:
+        return False
+    v = vocab()
+    if low in v.acronyms or low in v.compounds:
+        return True
+    if low in v.cryptic or low in v.placeholders or low in v.generic or is_word(low):
+        return False
+    if t.text.isupper() and len(t.text) <= 5:
+        return True  # GPT, PS, HTML: an initialism
+    return _wordlike(low)
+
+
+_VOWELS = "aeiouy"
+#: Spellings of one consonant sound in European languages (German "sch", Polish "sz").
+_DIGRAPHS = re.compile(r"sch|ch|sh|th|ph|ck|qu|gh|sz|cz|rz")
+#: Two-consonant word beginnings of European languages; others ("qw", "tg", "zp") look typed.
+_ONSETS = frozenset(
+    [
+        "bl",
+        "br",
+        "cl",
+        "cr",
+        "dr",
+        "fl",
+        "fr",
+        "gl",
+        "gr",
+        "kl",
+        "kr",
+        "pl",
+        "pr",
+        "tr",
+        "sc",
+        "sk",
+        "sl",
+        "sm",
+        "sn",
+        "sp",
+        "st",
+        "sv",
+        "sw",
+        "tw",
+        "dw",
+        "gn",
+        "kn",
+        "pf",
+        "ps",
+        "pn",
+        "wr",
+        "zw",
+        "vr",
+        "vl",
+    ]
+)
+_V_RUN = re.compile(r"[aeiouy]+")
+_C_RUN = re.compile(r"[^aeiouy]+")
+_REPEAT = re.compile(r"(.{3,})\1")
+
+
+@lru_cache(maxsize=8192)
+def _wordlike(low: str) -> bool:
+    """Does an unknown lowercase ASCII token look like a real word of some language?
+
+    Brand names and words of other languages written in Latin script ("Pedido", "Warenkorb",
+    "abgeschlossen", "Zapier") have at least two syllables, a pronounceable beginning, and
+    consonant clusters that languages use; clipped abbreviations ("Chkout", "Cmpltd") and
+    keyboard runs ("qwerty", "asdfasdf") do not.
+    """
+    if len(low) < 4 or not low.isascii() or not low.isalpha():
+        return False
+    if _REPEAT.search(low) or re.search(r"(.)\1\1", low):
+        return False
+    w = _DIGRAPHS.sub("x", low.replace("x", "ks"))
+    if len(_V_RUN.findall(w)) < 2:
+        return False
+    for m in _C_RUN.finditer(w):
+        run = m.group(0)
+        if m.start() == 0:
+            if len(run) > 2 or len(run) == 2 and run not in _ONSETS and "x" not in run:
+                return False
+        elif m.end() == len(w):
+            if len(run) > 3:
+                return False
+        elif len(run) > 3 or len(run) == 3 and run[1:] not in _ONSETS and run[:2] not in _CODAS:
+            return False
+    return all(len(v) <= 3 for v in _V_RUN.findall(w))
+
+
 def _mash(low: str) -> bool:
-    if len(low) >= 3 and any(all(c in row for c in low) for row in _ROWS):
+    if len(low) >= 3 and any(all(c in row for c in low) for row in _ROWS) and not _wordlike(low):
         return True
     if re.search(r"(.)\1\1", low):
         return True
@@ -243,6 +364,8 @@ def non_descriptive(name: str) -> Finding | None:
             return Finding("cryptic", f'"{t.text}" is a cryptic abbreviation')
         if not t.low.isascii() or _is_acronym(t) or is_word(t.low):
             known.append(t)
+        elif _wordlike(t.low) and not _mash(t.low):
+            known.append(t)  # a word of another language, or a brand name: it may describe
         else:
             unknown.append(t)
     # All-caps tokens (KYC, SOC) are acronyms when the rest of the name is made of real words.
@@ -326,14 +449,34 @@ _SMALL = frozenset(
 )
 
 
+def _shape(text: str) -> str:
+    """``text`` with every letter mapped to A/a by case and every digit to 0, so that ASCII
+    patterns classify accented and other cased letters too ("naïve_search" is snake_case)."""
+    if text.isascii():
+        return text
+    return "".join(
+        ("A" if c.isupper() or c.istitle() else "a") if c.isalpha() else "0" if c.isdigit() else c
+        for c in text
+    )
+
+
+def _latin(text: str) -> bool:
+    """Does the text have a Latin letter? Casing conventions are judged on Latin-script names only."""
+    if re.search(r"[A-Za-z]", text):
+        return True
+    return not text.isascii() and any(
+        c.isalpha() and unicodedata.name(c, "").startswith("LATIN") for c in text
+    )
+
+
 @lru_cache(maxsize=16384)
 def convention(name: str) -> str | None:
     """The casing convention of a name, or None when it cannot tell (one lowercase word, digits)."""
     name = name[:MAX_NAME].strip()
-    if not name or not re.search(r"[A-Za-z]", name):
+    if not name or not _latin(name):
         return None
     if " " in name:
-        words = [w for w in name.split() if re.search(r"[A-Za-z]", w)]
+        words = [w for w in name.split() if any(c.isalpha() for c in w)]
         if not words:
             return None
         if all(_title_word(w, i) for i, w in enumerate(words)):
@@ -343,6 +486,7 @@ def convention(name: str) -> str | None:
         if _title_word(words[0], 0) and all(w == w.lower() or _acronymish(w) for w in words[1:]):
             return "sentence"
         return "mixed"
+    name = _shape(name)
     if "_" in name:
         if re.fullmatch(r"[a-z0-9]+(?:_[a-z0-9]+)+", name):
             return "snake"
@@ -363,7 +507,7 @@ def convention(name: str) -> str | None:
 
 
 def _acronymish(w: str) -> bool:
-    core = re.sub(r"[^A-Za-z0-9]", "", w)
+    core = re.sub(r"[\W_]", "", w)
     return bool(core) and (
         core.isupper()
         or core.lower() in vocab().compounds
@@ -373,7 +517,7 @@ def _acronymish(w: str) -> bool:
 
 
 def _title_word(w: str, i: int) -> bool:
-    core = re.sub(r"^[^A-Za-z0-9]+|[^A-Za-z0-9]+$", "", w)
+    core = re.sub(r"^[\W_]+|[\W_]+$", "", w)
     if not core:
         return True
     if core[0].isdigit():
@@ -699,18 +843,61 @@ def _cap(t: Token, i: int, last: bool = False) -> str:
         return t.text.upper() if t.low in vocab().acronyms and not t.low.isdigit() else t.text
     if i > 0 and not last and t.low in _SMALL:
         return t.low
+    if t.kind == "number":
+        return t.text
+    if 2 <= len(t.low) <= 4 and not _VOWEL.search(t.low) and not is_word(t.low):
+        return t.text.upper()  # an initialism written in lower case: gpt -> GPT
+    if any(c.isupper() for c in t.text[1:]) and t.text[:1].isupper() and not t.text.isupper():
+        return t.text  # a written brand or name: McDonalds, DeWalt
     return t.text[:1].upper() + t.text[1:].lower()
+
+
+#: Words for the shopping cart: Segment's "Product Added"/"Product Removed" mean "to/from the cart".
+_CARTS = frozenset({"cart", "basket", "bag", "trolley"})
+#: Stands for the object a verb-first phrase leaves out ("Added to Favorites" adds what?).
+OBJECT_PLACEHOLDER = "Item"
+
+
+def _units(name: str) -> list[tuple[Token, str]]:
+    """Word tokens with their display text; a number written onto a word (HTML5, GPT-4) stays
+    with it, and a number standing alone (a leading "404") is kept as a unit of its own."""
+    comp = vocab().compounds
+    out: list[tuple[Token, str]] = []
+    for t in tokenize(name[:MAX_NAME]):
+        if t.kind == "word" or t.low in comp:
+            out.append((t, ""))
+        elif out and t.joiner in ("", "-"):
+            prev, suffix = out[-1]
+            out[-1] = (prev, suffix + t.joiner + t.text)
+        else:
+            out.append((t, ""))
+    return out
+
+
+def _verb_phrase_object(verb: str, prep: str, rest: list[str]) -> str | None:
+    """The Spec's semantic event for "Added to Cart"-style names, if there is one."""
+    sem = _semantic_set()
+    full = " ".join(["Product", verb, prep, *rest])
+    if full in sem:
+        return full  # "Added to Wishlist" -> "Product Added to Wishlist"
+    if len(rest) == 1 and rest[0].lower() in _CARTS and f"Product {verb}" in sem:
+        return f"Product {verb}"  # "Added to Cart" -> "Product Added"
+    return None
 
 
 @lru_cache(maxsize=16384)
 def suggest_title(name: str) -> str:
-    """Suggest an Object + past-tense Action name in Title Case for a descriptive name."""
-    tokens = [
-        t for t in tokenize(name[:MAX_NAME]) if t.kind == "word" or t.low in vocab().compounds
-    ]
-    if not tokens:
+    """Suggest an Object + past-tense Action name in Title Case for a descriptive name.
+
+    A verb-first phrase with no object ("Add to Cart", "Removed from Favorites") becomes the
+    Spec's semantic event when there is one ("Product Added"), otherwise the object is left
+    to fill in: ``OBJECT_PLACEHOLDER`` + action + phrase ("Item Added to Favorites").
+    """
+    units = _units(name)
+    if not units:
         return name
-    words = [_cap(t, i, i == len(tokens) - 1) for i, t in enumerate(tokens)]
+    tokens = [t for t, _ in units]
+    words = [_cap(t, i, i == len(tokens) - 1) + suffix for i, (t, suffix) in enumerate(units)]
     lows = [t.low for t in tokens]
     last = len(lows) - 2 if len(lows) >= 2 and lows[-1] in _PARTICLES else len(lows) - 1
     if is_past(lows[last]) and last > 0:
@@ -724,13 +911,26 @@ def suggest_title(name: str) -> str:
             particle, rest = [rest[0]], rest[1:]
         if not rest:
             return " ".join([verb, *particle])
-        if rest[0].lower() in _SMALL:  # "Add to Cart": keep the phrase, fix the tense
-            return " ".join([verb, *particle, *rest])
+        if rest[0].lower() in _SMALL:  # "Add to Cart": the object is missing
+            prep, target = rest[0].lower(), rest[1:]
+            if not particle and target:
+                sem = _verb_phrase_object(verb, prep, target)
+                if sem is not None:
+                    return sem
+            return " ".join([OBJECT_PLACEHOLDER, verb, *particle, prep, *target])
         return " ".join([*rest, verb, *particle])
     # Object then a base-form verb ("Video Play", "Cart Add"): put the verb in the past tense.
-    if len(words) >= 2 and _is_base_verb(lows[-1]):
+    if len(words) >= 2 and _is_base_verb(lows[-1]) and not units[-1][1]:
         words[-1] = past_tense(lows[-1])
     return " ".join(words)
+
+
+def needs_object(name: str) -> bool:
+    """Does :func:`suggest_title` leave the object to fill in (``OBJECT_PLACEHOLDER``)?"""
+    sug = suggest_title(name)
+    return sug.startswith(OBJECT_PLACEHOLDER + " ") and not any(
+        t.low == OBJECT_PLACEHOLDER.lower() for t in tokenize(name[:MAX_NAME])
+    )
 
 
 def action_problem(name: str) -> str | None:
@@ -832,7 +1032,7 @@ def key_convention(key: str) -> str | None:
     """snake / camel / pascal / kebab / title / screaming, or None for one lowercase word."""
     if not key or len(key) > MAX_NAME:
         return None
-    k = key.strip("_$")
+    k = _shape(key.strip("_$"))
     if re.fullmatch(r"[a-z0-9]+", k):
         return None
     if re.fullmatch(r"[a-z][a-z0-9]*(?:_[a-z0-9]+)+", k):
@@ -871,7 +1071,9 @@ def dynamic_key(key: str) -> str | None:
     s = k.strip()
     if not s:
         return None
-    if re.fullmatch(r"[\d\s.,:+\-]+", s):
+    if re.fullmatch(r"[\d\s.,:+\-/]+", s):
+        if _DATE.search(s):
+            return "it is a date or time" if ":" in s else "it is a date"
         return "it is a number"
     for rx, what in (
         (_EMAIL, "an email address"),
@@ -905,6 +1107,7 @@ def numbered_family(key: str) -> tuple[str, str] | None:
 
 # Re-exported for tests and other modules.
 __all__ = [
+    "OBJECT_PLACEHOLDER",
     "Finding",
     "action_problem",
     "bases",
@@ -913,6 +1116,7 @@ __all__ = [
     "dynamic_key",
     "is_past",
     "key_convention",
+    "needs_object",
     "non_descriptive",
     "numbered_family",
     "past_tense",

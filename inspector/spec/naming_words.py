@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import json
 import re
+import unicodedata
 from dataclasses import dataclass
 from functools import cache, lru_cache
 from importlib import resources
@@ -58,6 +59,18 @@ def vocab() -> Vocab:
         irregular_past={str(k): str(v) for k, v in raw.get("irregular_past", {}).items()},
         semantic_events=tuple(str(n) for n in raw.get("semantic_events", ())),
     )
+
+
+@cache
+def spec_property_keys() -> frozenset[str]:
+    """Top-level property keys that the Segment Spec's semantic events name (``product_id``,
+    and the few camelCase ones such as ``startupTime`` and ``conversationId``)."""
+    raw: dict[str, Any] = json.loads(_read("semantic_events.json"))
+    keys: set[str] = set()
+    for entry in raw.get("events", {}).values():
+        for key in entry.get("properties", {}):
+            keys.add(re.split(r"\.", str(key), maxsplit=1)[0])
+    return frozenset(keys)
 
 
 # --------------------------------------------------------------------------- morphology
@@ -167,9 +180,6 @@ def stem(w: str) -> str:
 
 # --------------------------------------------------------------------------- tokeniser
 
-#: camelCase / PascalCase / acronym / digit pieces of one separator-free chunk.
-_PIECE = re.compile(r"[A-Z]+(?=[A-Z][a-z])|[A-Z]?[a-z]+|[A-Z]+|\d+|[^\W\d_]+")
-_CHUNK = re.compile(r"[^\W_]+")
 _HYPHENATED = re.compile(
     r"(?i)(?<![^\W_])(wi|e|re|co|pre|un)-(fi|mail|book|commerce|sign|send|order|pay|fill|login)(?![^\W_])"
 )
@@ -181,10 +191,64 @@ class Token:
     text: str  # as written
     low: str  # lowercase
     kind: str  # "word" | "number"
+    #: What joins this token to the previous one as written: "" (``HTML5``, ``McDonalds``),
+    #: "-" (``GPT-4``) or " " (any other separator, or the first token).
+    joiner: str = " "
+
+
+def _char_class(c: str) -> str:
+    """U(pper), L(ower), D(igit), O(ther letter: caseless scripts), M(ark) or S(eparator)."""
+    if c.isdigit():
+        return "D"
+    if c.isalpha():
+        if c.isupper() or c.istitle():
+            return "U"
+        if c.islower():
+            return "L"
+        return "O"
+    if unicodedata.category(c)[0] == "M":
+        return "M"  # combining accents, Indic vowel signs: part of the letter before them
+    return "S"
+
+
+def _pieces(chunk: str, classes: str) -> list[str]:
+    """camelCase / PascalCase / acronym / digit pieces of one separator-free chunk.
+
+    Unicode-aware: "Zamówienie" and "passée" are one piece each; "HTMLParser" is HTML + Parser.
+    """
+    out: list[str] = []
+    i, n = 0, len(chunk)
+    while i < n:
+        c = classes[i]
+        j = i + 1
+        if c == "D":
+            while j < n and classes[j] == "D":
+                j += 1
+        elif c == "O":
+            while j < n and classes[j] in "OM":
+                j += 1
+        elif c == "L" or c == "M":
+            while j < n and classes[j] in "LM":
+                j += 1
+        else:  # upper: an acronym run, or a capitalised word
+            while j < n and classes[j] in "UM":
+                j += 1
+            if j < n and classes[j] == "L":
+                if j - i > 1:
+                    j -= 1  # "HTMLParser": the last capital starts the next word
+                    while j > i and classes[j] == "M":
+                        j -= 1
+                else:
+                    while j < n and classes[j] in "LM":
+                        j += 1
+        out.append(chunk[i:j])
+        i = j
+    return out
 
 
 def _merge(pieces: list[str]) -> list[str]:
-    """Rejoin pieces that form a known compound term: O+Auth, mac+OS, 2+FA, MP+4."""
+    """Rejoin pieces that form a known compound term (O+Auth, mac+OS, 2+FA, MP+4) or a
+    Gaelic-style name (Mc+Donalds: "Mc" is a name prefix, never a word of its own)."""
     comp = vocab().compounds
     out: list[str] = []
     i = 0
@@ -195,24 +259,47 @@ def _merge(pieces: list[str]) -> list[str]:
                 i += k
                 break
         else:
-            out.append(pieces[i])
+            p = pieces[i]
+            if p == "Mc" and i + 1 < len(pieces) and pieces[i + 1][:1].isupper():
+                out.append(p + pieces[i + 1])
+                i += 2
+                continue
+            out.append(p)
             i += 1
     return out
 
 
 @lru_cache(maxsize=8192)
 def tokenize(name: str) -> tuple[Token, ...]:
-    """Split on separators, camelCase and letter/digit boundaries; keep acronyms and known compounds."""
+    """Split on separators, camelCase and letter/digit boundaries; keep acronyms and known compounds.
+
+    Letters of every script count as letters (accented Latin, Cyrillic, CJK...); combining
+    marks stay with their letter, and the name is NFC-normalised first.
+    """
     out: list[Token] = []
+    if not name.isascii():
+        name = unicodedata.normalize("NFC", name)
     name = _AB.sub("AB", name)
     name = _HYPHENATED.sub(r"\1\2", name)
-    for chunk in _CHUNK.findall(name):
-        pieces = (
-            _merge(_PIECE.findall(chunk)) if chunk.lower() not in vocab().compounds else [chunk]
-        )
-        for p in pieces:
+    classes = "".join(_char_class(c) for c in name)
+    comp = vocab().compounds
+    sep = " "
+    i, n = 0, len(name)
+    while i < n:
+        if classes[i] == "S" or (classes[i] == "M" and (i == 0 or classes[i - 1] == "S")):
+            sep = "-" if name[i] == "-" and sep in ("", "-") else " "
+            i += 1
+            continue
+        j = i
+        while j < n and (classes[j] != "S"):
+            j += 1
+        chunk = name[i:j]
+        pieces = _merge(_pieces(chunk, classes[i:j])) if chunk.lower() not in comp else [chunk]
+        for k, p in enumerate(pieces):
             kind = "number" if p.isdigit() else "word"
-            out.append(Token(p, p.lower(), kind))
+            out.append(Token(p, p.lower(), kind, "" if k else sep))
+        sep = ""  # a hyphen right after this chunk joins the next one ("GPT-4")
+        i = j
     return tuple(out)
 
 
