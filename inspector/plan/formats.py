@@ -92,6 +92,65 @@ def build(
 
 
 # --------------------------------------------------------------------------------------
+# YAML, read as written
+# --------------------------------------------------------------------------------------
+
+_YAML = "tag:yaml.org,2002:"
+
+
+class PlanLoader(yaml.SafeLoader):
+    """PyYAML's safe loader with YAML 1.2 core-schema scalars, and mapping keys read as written.
+
+    PyYAML implements YAML 1.1, which turns ``On``/``off``/``yes``/``no``/``y`` into booleans,
+    ``2024-05-01`` into a date, ``1:30`` into 90 and ``0755`` into 493. In a plan that silently
+    renames events and properties and changes permitted values, so:
+
+    - every mapping key (event names, property names, traits) is the text as written;
+    - only ``true``/``false`` are booleans, only ``null``/``~``/nothing is null, and numbers are
+      plain decimal (or ``0x``/``0o``) integers and floats; anything else (``yes``, ``on``,
+      dates, times, ``0755``) is a string.
+    """
+
+    def construct_mapping(self, node: yaml.MappingNode, deep: bool = False) -> dict[Any, Any]:
+        self.flatten_mapping(node)
+        out: dict[Any, Any] = {}
+        for key_node, value_node in node.value:
+            if isinstance(key_node, yaml.ScalarNode):
+                key: Any = key_node.value
+            else:
+                raise yaml.constructor.ConstructorError(
+                    "while constructing a mapping",
+                    node.start_mark,
+                    "found a non-scalar key (a list or mapping); keys must be names",
+                    key_node.start_mark,
+                )
+            out[key] = self.construct_object(value_node, deep=deep)
+        return out
+
+
+PlanLoader.yaml_implicit_resolvers = {
+    ch: [(tag, rx) for tag, rx in resolvers if tag.removeprefix(_YAML) in ("null", "merge")]
+    for ch, resolvers in yaml.SafeLoader.yaml_implicit_resolvers.items()
+}
+PlanLoader.add_implicit_resolver(
+    _YAML + "bool", re.compile(r"^(?:true|True|TRUE|false|False|FALSE)$"), list("tTfF")
+)
+PlanLoader.add_implicit_resolver(
+    _YAML + "int",
+    re.compile(r"^(?:[-+]?(?:0|[1-9][0-9]*)|0x[0-9a-fA-F]+|0o[0-7]+)$"),
+    list("-+0123456789"),
+)
+PlanLoader.add_implicit_resolver(
+    _YAML + "float",
+    re.compile(
+        r"^(?:[-+]?(?:(?:0|[1-9][0-9]*)\.[0-9]*|\.[0-9]+)(?:[eE][-+]?[0-9]+)?"
+        r"|[-+]?(?:0|[1-9][0-9]*)[eE][-+]?[0-9]+|[-+]?\.(?:inf|Inf|INF)|\.(?:nan|NaN|NAN))$"
+    ),
+    list("-+0123456789."),
+)
+
+
+# --------------------------------------------------------------------------------------
 # Entry point
 # --------------------------------------------------------------------------------------
 
@@ -128,7 +187,7 @@ def _parse(path: Path) -> Any:
         raise ValueError(f"{path}: {exc.strerror or exc}") from None
     if path.suffix.lower() in (".yaml", ".yml"):
         try:
-            return yaml.safe_load(text)
+            return yaml.load(text, Loader=PlanLoader)  # noqa: S506 - a SafeLoader subclass
         except yaml.YAMLError as exc:
             mark = getattr(exc, "problem_mark", None)
             where = f" (line {mark.line + 1}, column {mark.column + 1})" if mark else ""

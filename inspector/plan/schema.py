@@ -18,6 +18,10 @@ from jsonschema import Draft7Validator, FormatChecker
 from jsonschema.exceptions import SchemaError, ValidationError, best_match
 from jsonschema.protocols import Validator
 from jsonschema.validators import validator_for
+from jsonschema_specifications import REGISTRY as METASCHEMAS
+from referencing import Registry
+from referencing.exceptions import Unresolvable
+from referencing.jsonschema import DRAFT7, specification_with
 
 from inspector.model import Severity, Violation
 
@@ -123,8 +127,47 @@ def compile_schema(schema: Any, where: str) -> Validator:
             re.compile(pattern)
         except re.error as exc:
             raise ValueError(f"{where}: invalid pattern {pattern!r}: {exc}") from None
+    _check_refs(schema, where)
     validator: Validator = cls(schema, format_checker=FORMATS)
     return validator
+
+
+def _check_refs(schema: dict[str, Any], where: str) -> None:
+    """Every ``$ref`` must resolve inside the plan: nothing is fetched, and a reference that
+    points nowhere would otherwise fail on every message instead of at load time."""
+    try:
+        spec = specification_with(str(schema.get("$schema", "")), default=DRAFT7)
+    except Exception:
+        spec = DRAFT7
+    root = spec.create_resource(schema)
+    uri = root.id() or "urn:inspector:plan"
+    # The metaschemas (jsonschema_specifications) are the only documents besides the plan.
+    registry: Registry[Any] = METASCHEMAS.with_resource(uri, root)
+    resolver = registry.resolver(base_uri=uri)
+    stack: list[tuple[Any, Any, int]] = [(schema, resolver, 0)]
+    while stack:
+        node, res, depth = stack.pop()
+        if depth > 200:
+            continue
+        if isinstance(node, dict):
+            sub = node.get("$id")
+            if node is not schema and isinstance(sub, str) and sub:
+                res = res.in_subresource(spec.create_resource(node))
+            for key in ("$ref", "$dynamicRef", "$recursiveRef"):
+                ref = node.get(key)
+                if isinstance(ref, str):
+                    try:
+                        res.lookup(ref)
+                    except Unresolvable as exc:
+                        raise ValueError(
+                            f"{where}: {key} {ref!r} does not resolve ({type(exc).__name__}); "
+                            "a plan's references must point inside the plan (nothing is fetched)"
+                        ) from None
+            for k, v in node.items():
+                if k not in _VALUES:
+                    stack.append((v, res, depth + 1))
+        elif isinstance(node, list):
+            stack.extend((v, res, depth + 1) for v in node)
 
 
 _VALUES = frozenset({"enum", "const", "default", "examples"})

@@ -82,3 +82,22 @@ def test_a_bad_plan_is_one_line(runner: CliRunner, tmp_path: Path) -> None:
     assert result.exit_code == 2
     assert "unknown key 'propertes'" in result.output
     assert result.output.count("\n") == 1
+
+
+def test_check_with_an_unresolvable_ref_cannot_load_the_plan(
+    runner: CliRunner, tmp_path: Path
+) -> None:
+    plan = tmp_path / "plan.json"
+    plan.write_text(
+        json.dumps(
+            {"title": "Seat Added", "type": "object", "properties": {"n": {"$ref": "#/x/y"}}}
+        )
+    )
+    msgs = tmp_path / "m.ndjson"
+    msgs.write_text(
+        json.dumps({"type": "track", "event": "Seat Added", "userId": "u", "messageId": "m"}) + "\n"
+    )
+    result = runner.invoke(main, ["check", "--plan", str(plan), str(msgs)])
+    assert result.exit_code == 2, result.output
+    assert "cannot load plan" in result.output and "#/x/y" in result.output
+    assert "rule-crashed" not in result.output

@@ -433,3 +433,145 @@ def test_a_json_schema_written_in_yaml(write_plan: Callable[..., Path]) -> None:
     plan = load_plan(write_plan({"title": "E", "required": ["a"]}, "e.yaml"))
     assert plan.format == "json-schema"
     assert rules(plan.check(track("E"))) == [("plan/missing-required", "properties.a")]
+
+
+# -- $ref must resolve at load time -------------------------------------------------------
+
+
+@pytest.mark.parametrize(
+    ("schema", "ref"),
+    [
+        (
+            {"title": "Plan Chosen", "properties": {"tier": {"$ref": "#/definitions/tier"}}},
+            "#/definitions/tier",
+        ),
+        (
+            {
+                "$schema": "https://json-schema.org/draft/2020-12/schema",
+                "title": "Plan Chosen",
+                "$defs": {"tier": {"type": "string"}},
+                "properties": {"tier": {"prefixItems": [{"$ref": "#/$defs/seats"}]}},
+            },
+            "#/$defs/seats",
+        ),
+        (
+            {"title": "Plan Chosen", "properties": {"tier": {"$ref": "tier.json"}}},
+            "tier.json",
+        ),
+        (
+            {"title": "Plan Chosen", "properties": {"tier": {"$ref": "https://x.test/t.json"}}},
+            "https://x.test/t.json",
+        ),
+    ],
+)
+def test_unresolvable_ref_fails_at_load(
+    write_plan: Callable[..., Path], schema: dict[str, Any], ref: str
+) -> None:
+    with pytest.raises(ValueError, match="does not resolve") as err:
+        load_plan(write_plan(schema, "plan.json"))
+    assert ref in str(err.value) and "\n" not in str(err.value)
+
+
+def test_unresolvable_ref_in_protocols_and_dir_plans(
+    write_plan: Callable[..., Path], tmp_path: Path
+) -> None:
+    export = {
+        "tracking_plan": {
+            "rules": {
+                "events": [
+                    {
+                        "name": "Plan Chosen",
+                        "rules": {"properties": {"properties": {"$ref": "#/nowhere"}}},
+                    }
+                ]
+            }
+        }
+    }
+    with pytest.raises(ValueError, match="does not resolve"):
+        load_plan(write_plan(export, "export.json"))
+    d = tmp_path / "schemas"
+    d.mkdir()
+    (d / "a.json").write_text(json.dumps(ORDER_SCHEMA))
+    (d / "b.json").write_text(json.dumps({"title": "B Done", "$ref": "#/definitions/x"}))
+    with pytest.raises(ValueError, match="b.json"):
+        load_plan(d)
+
+
+def test_resolvable_refs_still_work(write_plan: Callable[..., Path]) -> None:
+    schema = {
+        "title": "Plan Chosen",
+        "definitions": {"tier": {"enum": ["free", "pro"]}},
+        "properties": {
+            "tier": {"$ref": "#/definitions/tier"},
+            "meta": {"$ref": "http://json-schema.org/draft-07/schema#"},
+            "sub": {
+                "$id": "http://x.test/sub.json",
+                "definitions": {"n": {"type": "integer"}},
+                "properties": {"n": {"$ref": "#/definitions/n"}},
+            },
+        },
+    }
+    plan = load_plan(write_plan(schema, "plan.json"))
+    assert plan.check(track("Plan Chosen", tier="pro", sub={"n": 1})) == []
+    found = rules(plan.check(track("Plan Chosen", tier="gold", sub={"n": "x"})))
+    assert sorted(found) == [
+        ("plan/not-in-enum", "properties.tier"),
+        ("plan/wrong-type", "properties.sub.n"),
+    ]
+
+
+# -- YAML is read as written -------------------------------------------------------------
+
+YAML_11_PLAN = """\
+events:
+  On:
+    properties:
+      answer: {type: string, enum: [yes, no, on, off, y, n], required: true}
+  No:
+    properties:
+      day: {enum: [2024-05-01, 12:30, 0755, 1_000]}
+  Off Hours Scheduled: {}
+  2024-05-01 Exported: {}
+  0755: {}
+identify:
+  traits:
+    Yes: boolean
+    count: {type: integer, enum: [1, 0x10, 0o17]}
+    ratio: {type: number, enum: [0.5, 1e3]}
+    flag: {type: boolean, enum: [true, false]}
+"""
+
+
+def test_yaml_names_and_enums_are_read_as_written(write_plan: Callable[..., Path]) -> None:
+    plan = load_plan(write_plan(YAML_11_PLAN))
+    assert plan.event_names == ["On", "No", "Off Hours Scheduled", "2024-05-01 Exported", "0755"]
+    assert plan.check(track("On", answer="yes")) == []
+    assert plan.check(track("On", answer="off")) == []
+    assert ("plan/not-in-enum", "properties.answer") in rules(plan.check(track("On", answer=True)))
+    for day in ("2024-05-01", "12:30", "0755", "1_000"):
+        assert plan.check(track("No", day=day)) == [], day
+    assert rules(plan.check(track("No", day=493))) == [("plan/not-in-enum", "properties.day")]
+    ident = {"type": "identify", "userId": "u", "traits": {"Yes": True, "count": 16}}
+    assert plan.check(ident) == []
+    ident["traits"] = {"count": 15, "ratio": 1000.0, "flag": False}
+    assert plan.check(ident) == []
+    ident["traits"] = {"true": True}
+    assert plan.check(ident) == []  # not strict: "Yes" stays a name, "true" is just another key
+
+
+@pytest.mark.parametrize(
+    ("text", "message"),
+    [
+        ("strict: yes\nevents: {A Done: {}}\n", "must be true or false, not 'yes'"),
+        (
+            "events:\n  A Done:\n    properties:\n      x: {type: string, required: on}\n",
+            "must be true or false",
+        ),
+        ("events:\n  ? [a, b]\n  : {}\n", "non-scalar key"),
+    ],
+)
+def test_yaml_11_settings_fail_clearly(
+    write_plan: Callable[..., Path], text: str, message: str
+) -> None:
+    with pytest.raises(ValueError, match=message):
+        load_plan(write_plan(text))
