@@ -24,9 +24,15 @@ from inspector.spec.engine import Engine
 
 @dataclass(slots=True)
 class Checked:
+    #: Position across all inputs, from 0 (the JSON output's ``index``, as issue 3 fixes it).
     index: int
     message: Any
     violations: list[Violation]
+    #: The number ``inspector diff`` takes for this message: its seq in a session, else its
+    #: 1-based position in its file. The text output shows it as ``#N``.
+    seq: int = 0
+    #: The input it came from.
+    source: str = ""
 
     @property
     def message_id(self) -> str | None:
@@ -73,12 +79,13 @@ def check_paths(paths: Iterable[str], engine: Engine | None = None) -> Iterator[
     check = engine.check
     index = 0
     for path in paths:
-        for rec in iter_records(path):
+        for pos, rec in enumerate(iter_records(path), 1):
             size = len(rec.raw) if rec.raw is not None else message_size(rec.message)
             meta = MessageMeta(
                 size, rec.batch_count, rec.batch_index, rec.received_at, rec.endpoint, rec.sent_at
             )
-            yield Checked(index, rec.message, check(rec.message, meta))
+            seq = rec.seq if rec.seq is not None else pos
+            yield Checked(index, rec.message, check(rec.message, meta), seq, str(path))
             index += 1
 
 
@@ -112,9 +119,14 @@ def format_text(
     results: Iterable[Checked],
     style: Callable[..., str] | None = None,
     show_clean: bool = False,
+    with_source: bool = False,
 ) -> Iterator[str]:
     """Lines of the text report: a header per message with findings, one line per finding,
-    and a summary line. ``style`` is ``click.style`` when colour is wanted."""
+    and a summary line. ``style`` is ``click.style`` when colour is wanted.
+
+    Headers number messages as ``inspector diff`` does (``#N``: the seq in a session, the
+    1-based position in a file), so a number from here can be passed to ``diff``;
+    ``with_source`` (several inputs) puts the file name first."""
 
     def paint(text: str, **kw: Any) -> str:
         return style(text, **kw) if style is not None else text
@@ -125,7 +137,9 @@ def format_text(
         n += 1
         if not r.violations and not show_clean:
             continue
-        head = [f"#{r.index}", r.type or "?"]
+        head = [f"#{r.seq}", r.type or "?"]
+        if with_source:
+            head.insert(0, clean(r.source, 200))
         if r.event is not None:
             head.append(json.dumps(clean(r.event, 80), ensure_ascii=False))
         if r.message_id is not None:

@@ -39,6 +39,22 @@ def _fail(message: str) -> NoReturn:
     raise click.exceptions.Exit(2)
 
 
+def _resolve(files: tuple[str, ...]) -> tuple[str, ...]:
+    """Session names and ``last`` resolved as ``export`` and ``open`` do; ``-`` is stdin."""
+    from inspector.cli_sessions import SourceNotFound, resolve_source
+
+    out = []
+    for f in files:
+        if f == "-":
+            out.append(f)
+            continue
+        try:
+            out.append(str(resolve_source(f)))
+        except SourceNotFound as exc:
+            _fail(str(exc))
+    return tuple(out)
+
+
 def _load_plan(path: str) -> Any:
     try:
         from inspector.plan import load_plan  # type: ignore[attr-defined]
@@ -127,6 +143,7 @@ def check_command(
     if (coverage or junit) and not plan_path:
         _fail("--coverage and --junit need --plan")
     plan = _load_plan(plan_path) if plan_path else None
+    files = _resolve(files)
     extra = list(getattr(plan, "rules", ())) if plan is not None else []
     try:
         results = list(check_paths(files, Engine(extra=extra)))
@@ -144,7 +161,8 @@ def check_command(
         out.flush()
     else:
         colour = sys.stdout.isatty()
-        for line in format_text(results, click.style if colour else None, show_all):
+        several = len(set(files)) > 1
+        for line in format_text(results, click.style if colour else None, show_all, several):
             click.echo(line, color=colour)
         if plan is not None and (coverage or junit):
             _plan_coverage(plan, None, coverage, junit)

@@ -20,6 +20,7 @@ from typing import Any, NoReturn
 import click
 
 from inspector import diff as D
+from inspector.jsonutil import deep_recursion
 from inspector.safety import clean
 from inspector.sources import SourceError, load_messages
 
@@ -71,12 +72,14 @@ def _file_messages(path: Path) -> list[tuple[int, Any]]:
 
 
 def load(source: str) -> list[tuple[int, Any]]:
-    """(seq, message) pairs of a session or message file."""
-    path = Path(source)
-    if not path.exists():
-        raise _Fail(f"no such file: {source}")
-    if path.is_dir():
-        raise _Fail(f"{source} is a directory")
+    """(seq, message) pairs of a session or message file. ``source`` may also be a session
+    name or ``last``, resolved as ``export`` and ``open`` do."""
+    from inspector.cli_sessions import SourceNotFound, resolve_source
+
+    try:
+        path = resolve_source(source)
+    except SourceNotFound as exc:
+        raise _Fail(str(exc)) from None
     if _is_session(path):
         return _session_messages(path)
     return _file_messages(path)
@@ -128,8 +131,28 @@ def _echo(line: str = "") -> None:
     click.echo(line)
 
 
+def _finite(value: Any) -> Any:
+    """``value`` with non-finite numbers (a message's ``1e400`` parses as infinity) as the
+    strings ``"Infinity"``, ``"-Infinity"`` and ``"NaN"``: JSON has no such numbers."""
+    if isinstance(value, float):
+        if value != value:
+            return "NaN"
+        if value in (float("inf"), float("-inf")):
+            return "Infinity" if value > 0 else "-Infinity"
+        return value
+    if isinstance(value, dict):
+        return {k: _finite(v) for k, v in value.items()}
+    if isinstance(value, (list, tuple)):
+        return [_finite(v) for v in value]
+    return value
+
+
 def _out_json(data: Any) -> None:
-    click.echo(json.dumps(data, ensure_ascii=False, indent=2, default=repr))
+    with deep_recursion():
+        text = json.dumps(
+            _finite(data), ensure_ascii=False, indent=2, default=repr, allow_nan=False
+        )
+    click.echo(text)
 
 
 def _print_drift(drift: D.Drift, show_all: bool) -> None:
@@ -277,6 +300,8 @@ def _run(
         raise _Fail(f"--format must be text or json, not {fmt!r}")
     if drift and timeline_user is not None:
         raise _Fail("--drift and --timeline cannot be used together")
+    if show_all and not drift:
+        raise _Fail("--all works with --drift only")
     ignore = (() if no_default_ignore else D.VOLATILE) + tuple(ignores)
     if drift or timeline_user is not None:
         mode = "--drift" if drift else "--timeline"

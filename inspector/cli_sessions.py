@@ -16,6 +16,7 @@ import contextlib
 import os
 import re
 import shlex
+import sqlite3
 import sys
 import tempfile
 import time
@@ -36,16 +37,30 @@ class _Fail(Exception):
     """A one-line error for the user (exit 2)."""
 
 
+class SourceNotFound(_Fail):
+    """``resolve_source`` found no file or session by that name."""
+
+
 def _die(message: str) -> NoReturn:
     click.echo(f"inspector: {clean(message, 500)}", err=True)
     sys.exit(2)
 
 
 def _filter_text(words: tuple[str, ...]) -> str:
-    """Rebuild the filter from argv: a word that held spaces stays one term."""
+    """Rebuild the filter from argv as it is written in the UI's bar: a word that held
+    spaces stays one term, its value in double quotes (``event:"Order Completed"``), so
+    the JSON export's header records the filter the way the user typed it."""
     out = []
     for w in words:
-        out.append(shlex.quote(w) if any(c.isspace() for c in w) and '"' not in w else w)
+        if any(c.isspace() for c in w) and '"' not in w:
+            key, sep, value = w.partition(":")
+            if sep and key and not any(c.isspace() for c in key) and "\\" not in value:
+                w = f'{key}:"{value}"'
+            elif "\\" not in w:
+                w = f'"{w}"'
+            else:
+                w = shlex.quote(w)
+        out.append(w)
     return " ".join(out)
 
 
@@ -72,22 +87,23 @@ def _modified(path: Path) -> float:
 
 def resolve_source(name: str) -> Path:
     """A path as given, else a session name (with or without .sqlite) in the sessions
-    directory, else ``last``/``latest`` for the newest session."""
+    directory, else ``last``/``latest`` for the newest session. The one resolver of every
+    command that reads a session (export, open, replay, check, diff)."""
     p = Path(name).expanduser()
     if p.exists():
         if p.is_dir():
-            raise _Fail(f"{name} is a directory; give a session file")
+            raise SourceNotFound(f"{name} is a directory; give a session file")
         return p
     d = sessions_dir()
     if name in ("last", "latest"):
         files = _session_files(d)
         if not files:
-            raise _Fail(f"no saved sessions in {d}")
+            raise SourceNotFound(f"no saved sessions in {d}")
         return files[0]
     for cand in (d / name, d / f"{name}{SESSION_SUFFIX}"):
         if cand.is_file():
             return cand
-    raise _Fail(f"no such file or session: {name} (see `inspector sessions`)")
+    raise SourceNotFound(f"no such file or session: {name} (see `inspector sessions`)")
 
 
 @contextlib.contextmanager
@@ -172,6 +188,8 @@ def export_command(
             else:
                 n = export_view(store, flt, fmt, output, include_hidden=True, session_name=name)
                 unit = FORMATS[fmt].unit
+                if n == 1:
+                    unit = unit[:-1]  # "1 message", "1 request"
                 click.echo(f"inspector: wrote {n} {unit} to {output}", err=True)
     except (_Fail, ExportError) as exc:
         _die(str(exc))
@@ -202,8 +220,15 @@ def export_command(
     metavar="PLAN",
     help="Check against a tracking plan: the file is re-checked into a new session.",
 )
+@click.pass_context
 def open_command(
-    file: str, listen: bool, host: str, port: int, write_keys: tuple[str, ...], plan: str | None
+    ctx: click.Context,
+    file: str,
+    listen: bool,
+    host: str,
+    port: int,
+    write_keys: tuple[str, ...],
+    plan: str | None,
 ) -> None:
     """Open a saved session, an NDJSON, a JSON export or a HAR file in the UI.
 
@@ -211,6 +236,16 @@ def open_command(
     directory (every message checked again). Read-only unless --listen.
     """
     from inspector.importer import ImportFileError, import_file, imported_session_path, is_session
+
+    if not listen:
+        given = [
+            f"--{name.replace('_', '-')}"
+            for name in ("host", "port", "write_keys")
+            if ctx.get_parameter_source(name) == click.core.ParameterSource.COMMANDLINE
+        ]
+        if given:
+            opt = "--write-key" if given[0] == "--write-keys" else given[0]
+            _die(f"{opt} needs --listen (without it the session opens read-only)")
 
     try:
         path = resolve_source(file)
@@ -227,8 +262,11 @@ def open_command(
             store = import_file(path, target, engine=engine)
         except ImportFileError as exc:
             _die(str(exc))
+        count = store.count()
         click.echo(
-            f"inspector: imported {store.count()} messages from {path} into {target}", err=True
+            f"inspector: imported {count} message{'s' if count != 1 else ''} from {path} "
+            f"into {target}",
+            err=True,
         )
         store.close()
         path = target
@@ -278,8 +316,6 @@ def _human(n: float) -> str:
 
 def session_info(path: Path) -> dict[str, Any]:
     """Name, dates, size and counts of one session file (errors reported, not raised)."""
-    from inspector.store import Store, StoreError
-
     path.stat()  # raises for a file that vanished
     info: dict[str, Any] = {
         "name": path.stem,
@@ -292,20 +328,37 @@ def session_info(path: Path) -> dict[str, Any]:
         "error": None,
     }
     try:
-        store = Store(path, readonly=True)
-    except (StoreError, OSError) as exc:
-        info["error"] = str(exc)
+        con = _peek(path)
+    except (sqlite3.Error, OSError) as exc:
+        info["error"] = f"{path} is not an inspector session ({exc})"
         return info
     try:
-        info["messages"] = int(store.execute("SELECT count(*) FROM messages")[0][0])
-        info["rejected"] = store.rejected_count(include_hidden=True)
-        first = store.execute("SELECT min(received_at) FROM requests")[0][0]
-        info["started"] = first
+        info["messages"] = int(con.execute("SELECT count(*) FROM messages").fetchone()[0])
+        info["rejected"] = int(
+            con.execute("SELECT count(*) FROM requests WHERE reason IS NOT NULL").fetchone()[0]
+        )
+        info["started"] = con.execute("SELECT min(received_at) FROM requests").fetchone()[0]
     except Exception as exc:  # a damaged file must not break the listing
         info["error"] = str(exc)
     finally:
-        store.close()
+        con.close()
     return info
+
+
+def _peek(path: Path) -> sqlite3.Connection:
+    """A read-only connection that leaves no files behind. A WAL-mode database opened
+    with ``mode=ro`` still creates ``-wal`` and ``-shm`` beside it (and a reader does not
+    delete them), so a session without a ``-wal`` (no inspector is writing it, and the last
+    one checkpointed) is opened ``immutable``; one with a ``-wal`` may be live and is read
+    normally, its files being there already."""
+    uri = path.resolve().as_uri()
+    if Path(str(path) + "-wal").exists():
+        uri += "?mode=ro"
+    else:
+        uri += "?immutable=1"
+    con = sqlite3.connect(uri, uri=True)
+    con.execute("PRAGMA busy_timeout=5000")
+    return con
 
 
 _DURATION = re.compile(r"^\s*(\d+(?:\.\d+)?)\s*([smhdw]?)\s*$")
@@ -360,7 +413,7 @@ def sessions_group(ctx: click.Context, directory: Path | None, as_json: bool) ->
             f"{msgs:>9} {rej:>8}"
         )
     total = sum(r["size"] for r in rows)
-    click.echo(f"{len(rows)} sessions, {_human(total)} in {d}")
+    click.echo(f"{len(rows)} session{'s' if len(rows) != 1 else ''}, {_human(total)} in {d}")
 
 
 @sessions_group.command("prune")
@@ -479,6 +532,7 @@ def replay_command(
             rate=per_second,
             new_message_ids=new_message_ids,
             max_attempts=max_attempts,
+            warn=lambda text: click.echo(f"inspector: warning: {text}", err=True),
         )
     except (_Fail, ReplayError) as exc:
         _die(str(exc))
@@ -510,7 +564,7 @@ def replay_command(
 
 
 def _session_source(path: Path, flt_text: str) -> tuple[Iterator[tuple[Any, str | None]], int]:
-    from inspector.export._common import ExportOptions, iter_message_data
+    from inspector.export._common import ExportOptions, iter_message_raw
     from inspector.filters import FilterError, parse
     from inspector.store import Store, StoreError
 
@@ -528,8 +582,8 @@ def _session_source(path: Path, flt_text: str) -> tuple[Iterator[tuple[Any, str 
 
     def gen() -> Iterator[tuple[Any, str | None]]:
         try:
-            for (wk,), data in iter_message_data(store, flt, ExportOptions(), "m.write_key"):
-                yield data, wk
+            for (wk,), raw in iter_message_raw(store, flt, ExportOptions(), "m.write_key"):
+                yield raw, wk
         finally:
             store.close()
 

@@ -33,7 +33,9 @@ from pathlib import Path
 from typing import Any
 from urllib.parse import urlsplit
 
-from inspector.export._common import dumps, loads
+from inspector.export._common import ExportOptions, dumps, iter_message_raw, loads, one_line
+from inspector.export._raw import array_items, members, without
+from inspector.filters import Filter
 from inspector.ingest import decode
 from inspector.model import MessageMeta
 from inspector.spec import Engine
@@ -78,14 +80,17 @@ def detect(path: str | os.PathLike[str]) -> str:
     try:
         with p.open("rb") as f:
             first = b""
-            for line in f:
+            for i, line in enumerate(f):
+                if i == 0:
+                    line = _no_bom(line)
                 if line.strip():
                     first = line
                     break
     except OSError as exc:
         raise ImportFileError(f"cannot read {p}: {exc.strerror or exc}") from None
     if not first:
-        raise ImportFileError(f"{p} is empty")
+        # An empty file is what exporting an empty session writes: zero messages.
+        return "ndjson"
     try:
         head = loads(first)
     except ValueError:
@@ -101,7 +106,7 @@ def detect(path: str | os.PathLike[str]) -> str:
     if head is not None:
         return "json"
     try:
-        doc = loads(p.read_bytes())
+        doc = loads(_no_bom(p.read_bytes()))
     except ValueError as exc:
         raise ImportFileError(
             f"{p} is neither a session, NDJSON, a JSON export nor a HAR file ({exc})"
@@ -116,23 +121,47 @@ def detect(path: str | os.PathLike[str]) -> str:
 # --------------------------------------------------------------------------- readers
 
 
+_BOM = b"\xef\xbb\xbf"
+
+
+def _no_bom(data: bytes) -> bytes:
+    return data[3:] if data.startswith(_BOM) else data
+
+
 def iter_ndjson(path: Path) -> Iterator[dict[str, Any]]:
+    for value, _raw, _received in iter_ndjson_lines(path):
+        yield value
+
+
+def iter_ndjson_lines(path: Path) -> Iterator[tuple[dict[str, Any], bytes, str | None]]:
+    """(message, its exact text without ``receivedAt``, that ``receivedAt``) per line.
+
+    The text is the line as written, less the ``receivedAt`` member (which an export
+    spliced in as the last one), so exporting the imported session gives the line back
+    byte for byte. A UTF-8 BOM before the first line is skipped.
+    """
     with path.open("rb") as f:
         for lineno, line in enumerate(f, 1):
-            if not line.strip():
+            if lineno == 1:
+                line = _no_bom(line)
+            text = line.strip()
+            if not text:
                 continue
             try:
-                value = loads(line)
+                value = loads(text)
             except ValueError as exc:
                 raise ImportFileError(f"{path}:{lineno}: not JSON ({exc})") from None
             if not isinstance(value, dict):
                 raise ImportFileError(f"{path}:{lineno}: expected a JSON object per line")
-            yield value
+            received = value.pop("receivedAt", None)
+            if "receivedAt" in value or received is not None:
+                text = without(text, "receivedAt")
+            yield value, text, received if isinstance(received, str) else None
 
 
 def _load_doc(path: Path) -> Any:
     try:
-        return loads(path.read_bytes())
+        return loads(_no_bom(path.read_bytes()))
     except ValueError as exc:
         raise ImportFileError(f"{path}: not JSON ({exc})") from None
 
@@ -187,14 +216,19 @@ class _Writer:
         received_at: str | None = None,
         endpoint: str = "/v1/batch",
         write_key: str | None = None,
+        raw: bytes | None = None,
     ) -> None:
+        """Store ``msg``; ``raw`` is its exact text when known (kept byte for byte; else
+        the message is encoded)."""
         if isinstance(msg, dict) and received_at is None:
             ra = msg.get("receivedAt")
             if isinstance(ra, str):
                 del msg["receivedAt"]
                 received_at = ra
+                if raw is not None:
+                    raw = without(raw, "receivedAt")
         received_at = received_at or _now_iso()
-        mbytes = dumps(msg)
+        mbytes = one_line(raw) if raw is not None else dumps(msg)
         body = b'{"batch":[' + mbytes + b"]}"
         start = 10
         meta = MessageMeta(len(mbytes), 1, 0, received_at, endpoint)
@@ -353,7 +387,8 @@ def _import_json_export(w: _Writer, path: Path) -> None:
     doc = _load_doc(path)
     if not isinstance(doc, dict) or not isinstance(doc.get("messages"), list):
         raise ImportFileError(f"{path}: not an inspector JSON export (no messages array)")
-    for item in doc["messages"]:
+    texts = _export_message_texts(path)
+    for i, item in enumerate(doc["messages"]):
         if not isinstance(item, dict) or "message" not in item:
             raise ImportFileError(f"{path}: a messages entry has no message")
         wk = item.get("writeKey")
@@ -362,10 +397,31 @@ def _import_json_export(w: _Writer, path: Path) -> None:
             str(item.get("receivedAt") or _now_iso()),
             str(item.get("endpoint") or "/v1/batch"),
             wk if isinstance(wk, str) else None,
+            texts[i] if texts is not None and i < len(texts) else None,
         )
     for rej in doc.get("rejected") or []:
         if isinstance(rej, dict):
             w.rejected(rej)
+
+
+def _export_message_texts(path: Path) -> list[bytes | None] | None:
+    """The exact text of each ``messages[i].message`` of a JSON export, so values are
+    kept as written. None when the document cannot be scanned (then they are encoded)."""
+    text = _no_bom(path.read_bytes())
+    top = members(text)
+    if top is None:
+        return None
+    span = next((m for m in reversed(top) if m.key == "messages"), None)
+    items = array_items(text, span.value_start) if span is not None else None
+    if items is None:
+        return None
+    out: list[bytes | None] = []
+    for a, b in items:
+        item = text[a:b]
+        ms = members(item)
+        m = next((x for x in reversed(ms) if x.key == "message"), None) if ms else None
+        out.append(item[m.value_start : m.value_end] if m is not None else None)
+    return out
 
 
 def _run(coro: Coroutine[Any, Any, int]) -> int:
@@ -400,8 +456,11 @@ def import_into(store: Store, path: str | os.PathLike[str], *, engine: Engine | 
     if kind == "session":
         src = Store(p, readonly=True)
         try:
-            for m in src.iter_messages():
-                w.message(m.data, m.received_at, m.endpoint, m.write_key)
+            rows = iter_message_raw(
+                src, Filter(), ExportOptions(), "m.received_at, m.endpoint, m.write_key"
+            )
+            for (received_at, endpoint, wk), raw in rows:
+                w.message(loads(raw), received_at, endpoint, wk, raw)
         finally:
             src.close()
     elif kind == "har":
@@ -409,8 +468,8 @@ def import_into(store: Store, path: str | os.PathLike[str], *, engine: Engine | 
     elif kind == "json-export":
         _import_json_export(w, p)
     elif kind == "ndjson":
-        for msg in iter_ndjson(p):
-            w.message(msg)
+        for msg, raw, received_at in iter_ndjson_lines(p):
+            w.message(msg, received_at, raw=raw)
     else:
         for msg in _other_messages(p):
             w.message(msg)
@@ -469,9 +528,29 @@ def messages_for_replay(path: str | os.PathLike[str]) -> Iterable[tuple[Any, str
     p = Path(path)
     if is_session(p):
         return _session_messages(p)
-    if detect(p) == "har":
+    kind = detect(p)
+    if kind == "har":
         return _har_messages(p)
+    if kind == "ndjson":
+        return ((raw, None) for _msg, raw, _received in iter_ndjson_lines(p))
+    if kind == "json-export":
+        return _json_export_messages(p)
     return ((m, None) for m in _source_messages(p))
+
+
+def _json_export_messages(p: Path) -> Iterator[tuple[Any, str | None]]:
+    """Each message's exact text, with the writeKey it was recorded with."""
+    doc = _load_doc(p)
+    items = doc.get("messages") if isinstance(doc, dict) else None
+    if not isinstance(items, list):
+        raise ImportFileError(f"{p}: not an inspector JSON export (no messages array)")
+    texts = _export_message_texts(p)
+    for i, item in enumerate(items):
+        if not isinstance(item, dict) or "message" not in item:
+            continue
+        wk = item.get("writeKey")
+        text = texts[i] if texts is not None and i < len(texts) else None
+        yield (text if text is not None else item["message"]), wk if isinstance(wk, str) else None
 
 
 def _session_messages(p: Path) -> Iterator[tuple[Any, str | None]]:

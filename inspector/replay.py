@@ -32,7 +32,8 @@ import aiohttp
 import orjson
 
 from inspector import __version__
-from inspector.export._common import dumps
+from inspector.export._common import dumps, loads, one_line
+from inspector.export._raw import edit, without
 
 #: Segment's limits (HTTP API docs). The batch limit is taken as 500,000 bytes, the
 #: stricter reading of "500 KB", so a replay is accepted whichever the server means.
@@ -64,20 +65,33 @@ class ReplaySummary:
     #: The first few distinct errors, for the summary.
     errors: list[str] = field(default_factory=list)
     stopped: str | None = None
+    #: Messages never sent because the replay stopped (401/403) before their batch.
+    unsent: int = 0
+    #: Messages sent with no writeKey at all (none recorded, no --write-key).
+    without_key: int = 0
 
     @property
     def ok(self) -> bool:
-        return self.failed == 0 and self.skipped == 0 and self.stopped is None
+        return self.failed == 0 and self.skipped == 0 and self.unsent == 0 and self.stopped is None
 
     def note(self, error: str) -> None:
         if error not in self.errors and len(self.errors) < 10:
             self.errors.append(error)
 
     def line(self) -> str:
-        return (
-            f"{self.sent} sent, {self.accepted} accepted, {self.failed} failed, "
-            f"{self.skipped} skipped ({self.batches} batches, {self.retries} retries)"
+        """Counts of messages (sent = accepted + failed; read = sent + skipped + unsent),
+        then of requests."""
+        out = (
+            f"{_n(self.read, 'message')} read: {self.sent} sent, {self.accepted} accepted, "
+            f"{self.failed} failed, {self.skipped} skipped"
         )
+        if self.unsent:
+            out += f", {self.unsent} not sent (replay stopped)"
+        return out + f"; {_n(self.batches, 'request')}, {_n(self.retries, 'retry', 'retries')}"
+
+
+def _n(count: int, one: str, many: str | None = None) -> str:
+    return f"{count} {one if count == 1 else many or one + 's'}"
 
 
 def batch_url(url: str) -> str:
@@ -162,6 +176,7 @@ class Replayer:
         id_factory: Callable[[], str] = lambda: str(uuid.uuid4()),
         max_batch_bytes: int = MAX_BATCH_BYTES,
         max_batch_events: int = MAX_BATCH_EVENTS,
+        warn: Callable[[str], None] | None = None,
     ) -> None:
         self.url = batch_url(url)
         self.write_key = write_key
@@ -183,31 +198,54 @@ class Replayer:
             # Small batches when pacing, so the rate holds over each second.
             self.max_batch_events = max(1, min(max_batch_events, int(rate)))
         self.summary = ReplaySummary()
+        #: Told once, before the first batch that goes without any writeKey.
+        self.warn = warn
 
     # ------------------------------------------------------------------ batching
 
     def _prepare(self, msg: Any, recorded_key: str | None) -> tuple[str | None, bytes] | None:
+        """The key to send ``msg`` with and its text. ``msg`` is a parsed message or its
+        exact JSON text (bytes): a text is sent as it is, only the members replay must
+        change edited in place, so every value reaches the upstream as recorded."""
         s = self.summary
+        raw: bytes | None = None
+        if isinstance(msg, (bytes, bytearray)):
+            raw = one_line(bytes(msg).strip())
+            try:
+                msg = loads(raw)
+            except ValueError:
+                msg = None
         if not isinstance(msg, dict):
             s.skipped += 1
-            s.note("skipped a message that is not a JSON object")
+            s.note(f"skipped message {s.read}: not a JSON object")
             return None
-        msg = dict(msg)
-        msg.pop("receivedAt", None)
-        if self.new_message_ids:
-            msg["messageId"] = self.id_factory()
         own = msg.get("writeKey")
         if self.write_key is not None:
             key: str | None = self.write_key
-            if "writeKey" in msg:
-                msg["writeKey"] = self.write_key
         else:
             key = recorded_key or (own if isinstance(own, str) else None)
-        data = dumps(msg)
+        if raw is not None:
+            changes: dict[str, bytes] = {}
+            if self.new_message_ids:
+                changes["messageId"] = orjson.dumps(self.id_factory())
+            if self.write_key is not None and "writeKey" in msg:
+                changes["writeKey"] = orjson.dumps(self.write_key)
+            data = without(raw, "receivedAt")
+            if changes:
+                data = edit(data, changes) or data
+        else:
+            msg = dict(msg)
+            msg.pop("receivedAt", None)
+            if self.new_message_ids:
+                msg["messageId"] = self.id_factory()
+            if self.write_key is not None and "writeKey" in msg:
+                msg["writeKey"] = self.write_key
+            data = dumps(msg)
         if len(data) > MAX_MESSAGE_BYTES:
             s.skipped += 1
             mid = msg.get("messageId")
-            s.note(f"skipped message {mid!r}: {len(data)} bytes, over Segment's 32 KB per message")
+            name = f"message {s.read}" + (f" (messageId {mid!r})" if isinstance(mid, str) else "")
+            s.note(f"skipped {name}: {len(data)} bytes, over Segment's 32 KB per message")
             return None
         return key, data
 
@@ -311,8 +349,16 @@ class Replayer:
             for batch in it:
                 n = len(batch.items)
                 if s.stopped is not None:
-                    s.failed += n
+                    s.unsent += n
                     continue
+                if batch.key is None:
+                    if not s.without_key and self.warn is not None:
+                        self.warn(
+                            "no writeKey is recorded for these messages and --write-key was "
+                            "not given: sending without writeKey or Authorization (Segment "
+                            "refuses that; pass --write-key KEY)"
+                        )
+                    s.without_key += n
                 if self.rate is not None:
                     due = started + paced / self.rate - time.monotonic()
                     if due > 0:
@@ -351,7 +397,9 @@ def count_messages(path: str | Path) -> int | None:
 
 
 def source_messages(path: str | Path) -> Iterator[tuple[Any, str | None]]:
-    """(message, recorded writeKey) of a session or any file ``inspector open`` reads."""
+    """(message, recorded writeKey) of a session or any file ``inspector open`` reads.
+    The message is its exact JSON text (bytes) where the file keeps it (sessions, NDJSON,
+    JSON exports), else the parsed value."""
     from inspector.importer import is_session, messages_for_replay
 
     if is_session(path):
@@ -361,13 +409,13 @@ def source_messages(path: str | Path) -> Iterator[tuple[Any, str | None]]:
 
 
 def _session_messages(path: Path) -> Iterator[tuple[Any, str | None]]:
-    from inspector.export._common import ExportOptions, iter_message_data
+    from inspector.export._common import ExportOptions, iter_message_raw
     from inspector.filters import Filter
     from inspector.store import Store
 
     store = Store(path, readonly=True)
     try:
-        for (wk,), data in iter_message_data(store, Filter(), ExportOptions(), "m.write_key"):
-            yield data, wk
+        for (wk,), raw in iter_message_raw(store, Filter(), ExportOptions(), "m.write_key"):
+            yield raw, wk
     finally:
         store.close()

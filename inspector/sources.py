@@ -61,6 +61,8 @@ class Record:
     endpoint: str = ""
     #: The ``sentAt`` of the batch the message came in (batch bodies only).
     sent_at: str | None = None
+    #: The message's seq in a saved session (what ``diff`` and the UI call #N).
+    seq: int | None = None
 
 
 def load_messages(path: str | os.PathLike[str]) -> Iterator[Any]:
@@ -275,6 +277,7 @@ def _sqlite(name: str) -> Iterator[Record]:
             received = getattr(item, "received_at", None)
             endpoint = getattr(item, "endpoint", "")
             index = getattr(item, "batch_index", 0)
+            seq = getattr(item, "seq", None)
             yield Record(
                 data,
                 raw if isinstance(raw, bytes) and raw else None,
@@ -282,6 +285,7 @@ def _sqlite(name: str) -> Iterator[Record]:
                 index if type(index) is int else 0,
                 received if type(received) is str else None,
                 endpoint if type(endpoint) is str else "",
+                seq=seq if type(seq) is int else None,
             )
     except SourceError:
         raise

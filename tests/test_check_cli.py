@@ -51,7 +51,8 @@ def test_error_exits_1_and_text_groups_by_message(tmp_path: Path) -> None:
     r = _run(_ndjson(tmp_path, "bad.ndjson", GOOD, BAD))
     assert r.exit_code == 1
     lines = r.stdout.splitlines()
-    head = lines.index('#1 track "Order Completed" messageId=bad-1')
+    # #N is what `inspector diff` takes: the 1-based position (the JSON index stays 0-based).
+    head = lines.index('#2 track "Order Completed" messageId=bad-1')
     assert lines[head + 1].startswith("  error")
     assert any("reserved/revenue-type  properties.revenue" in ln for ln in lines)
     assert any("properties.products[0].price" in ln for ln in lines)
@@ -203,3 +204,32 @@ def test_deep_but_valid_json_is_checked(tmp_path: Path) -> None:
     r = _run(str(p))
     assert r.exit_code == 0, r.output
     assert r.stdout.splitlines()[-1].startswith("1 message, 0 errors")
+
+
+def test_text_numbers_are_what_diff_takes(tmp_path: Path) -> None:
+    """check's #N names the message `inspector diff SOURCE N ...` compares: the seq in a
+    session, the 1-based position in a file; with several inputs the file comes first."""
+    import asyncio
+
+    from inspector.ingest.service import Capture
+    from inspector.spec import Engine
+    from inspector.store import Store
+
+    path = tmp_path / "s.sqlite"
+    store = Store(path)
+    body = json.dumps({"batch": [GOOD, GOOD, BAD]}).encode()
+    asyncio.run(
+        Capture(store, Engine()).ingest("POST", "/v1/batch", [], body, call_type=None, batch=True)
+    )
+    store.close()
+    r = _run(str(path))
+    assert r.exit_code == 1
+    assert '#3 track "Order Completed" messageId=bad-1' in r.stdout.splitlines()
+    d = CliRunner().invoke(main, ["diff", str(path), "1", "3", "--no-default-ignore"])
+    assert "+++ #3" in d.stdout and "bad-1" in d.stdout, d.output
+    j = json.loads(_run(str(path), "--format", "json").stdout)
+    assert [m["index"] for m in j["messages"]] == [0, 1, 2]
+    nd = _ndjson(tmp_path, "b.ndjson", BAD)
+    r = _run(nd, str(path))
+    assert f'{nd} #1 track "Order Completed" messageId=bad-1' in r.stdout
+    assert f'{path} #3 track "Order Completed" messageId=bad-1' in r.stdout

@@ -247,3 +247,26 @@ def test_empty_file_drift_is_empty_not_an_error(cli: click.Group, tmp_path: Path
     p.write_text("")
     code, out, _ = run(cli, "--drift", str(p), "--format", "json")
     assert code == 0 and json.loads(out)["paths"] == []
+
+
+def test_json_output_is_valid_json_with_non_finite_numbers(
+    cli: click.Group, tmp_path: Path
+) -> None:
+    p = tmp_path / "inf.ndjson"
+    p.write_bytes(
+        b'{"type":"track","event":"a","userId":"u","properties":{"i":1}}\n'
+        b'{"type":"track","event":"a","userId":"u","properties":{"i":1e400,"j":-1e400}}\n'
+    )
+    code, out, _ = run(cli, str(p), "1", "2", "--format", "json")
+    assert code == 0 and "Infinity" in out
+    doc = json.loads(out, parse_constant=lambda c: pytest.fail(f"not JSON: {c}"))
+    new = {c["path"]: c["new"] for c in doc["changes"]}
+    assert new == {"properties.i": "Infinity", "properties.j": "-Infinity"}
+    code, out, _ = run(cli, "--drift", str(p), "--format", "json")
+    assert code == 0
+    json.loads(out, parse_constant=lambda c: pytest.fail(f"not JSON: {c}"))
+
+
+def test_all_without_drift_is_a_usage_error(cli: click.Group, ndjson: Path) -> None:
+    code, out, err = run(cli, str(ndjson), "1", "2", "--all")
+    assert code == 2 and err.count("\n") == 1 and "--all works with --drift only" in err

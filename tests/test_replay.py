@@ -229,7 +229,11 @@ async def test_4xx_is_not_retried_and_401_stops(stub: Any) -> None:
 
     url2, seen2 = await stub(lambda n, b, h: web.Response(status=401, text="no"))
     s2 = await Replayer(url2, sleep=FakeSleep(), max_batch_events=2).run(_pairs(_messages(6)))
-    assert len(seen2) == 1 and s2.failed == 6 and s2.stopped and "401" in s2.stopped
+    # Counted per message: 2 sent and refused, 4 never sent; sent = accepted + failed.
+    assert len(seen2) == 1 and s2.sent == s2.failed == 2 and s2.unsent == 4
+    assert s2.stopped and "401" in s2.stopped and not s2.ok
+    assert s2.line().startswith("6 messages read: 2 sent, 0 accepted, 2 failed, 0 skipped")
+    assert "4 not sent (replay stopped); 1 request, 0 retries" in s2.line()
 
 
 async def test_network_error_is_retried(tmp_path: Path) -> None:
@@ -316,3 +320,45 @@ async def test_replay_from_a_har_export_skips_rejected_requests(tmp_path: Path) 
     assert [_comparable(m) for m in got] == [_comparable(m) for m in sent]
     # The writeKey recorded in the HAR (body or Basic auth) is used when none is given.
     assert keys[:28] == ["wkA"] * 28
+
+
+HOSTILE = (
+    b'{"userId":"b","event":"Bytes C","type":"track","messageId":"h1",'
+    b'"properties":{"n":1.10,"e":1E+2,"i":1e400,"big":123456789012345678901234567890,'
+    b'"s":"Zo\xc3\xab"}}'
+)
+
+
+async def test_replay_sends_the_recorded_bytes(tmp_path: Path) -> None:
+    """Values re-encoding would change (1.10, 1E+2, 1e400, big ints, non-ASCII) reach the
+    upstream as recorded, from a session, its NDJSON export and its JSON export."""
+    body = b'{"batch":[' + HOSTILE + b"]}"
+    async with (
+        Inspector(tmp_path / "a.sqlite") as a,
+        aiohttp.ClientSession() as http,
+        http.post(a.url + "/v1/batch", data=body) as r,
+    ):
+        assert r.status == 200
+    a_store = Store(tmp_path / "a.sqlite", readonly=True)
+    try:
+        export_view(a_store, None, "ndjson", tmp_path / "a.ndjson", include_hidden=True)
+        export_view(a_store, None, "json", tmp_path / "a.json", include_hidden=True)
+    finally:
+        a_store.close()
+    for i, src in enumerate(("a.sqlite", "a.ndjson", "a.json")):
+        async with Inspector(tmp_path / f"b{i}.sqlite") as b:
+            summary = await Replayer(b.url, write_key="k").run(source_messages(tmp_path / src))
+            got = [m.raw for m in b.store.iter_messages()]
+        assert summary.accepted == 1, src
+        assert got == [HOSTILE], src
+
+
+async def test_skipped_messages_are_named_by_position(stub: Any) -> None:
+    url, seen = await stub(lambda n, b, h: web.json_response({"success": True}))
+    big = b'{"type":"track","event":"x","userId":"u","properties":{"p":"' + b"x" * 40000 + b'"}}'
+    s = await Replayer(url, sleep=FakeSleep()).run(
+        [(b'{"type":"track"}', "k"), (big, "k"), (b"[1]", "k")]
+    )
+    assert s.skipped == 2 and s.accepted == 1
+    assert s.errors[0].startswith("skipped message 2: ") and "None" not in s.errors[0]
+    assert s.errors[1] == "skipped message 3: not a JSON object"

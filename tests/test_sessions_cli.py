@@ -17,6 +17,7 @@ from aiohttp import web
 from click.testing import CliRunner
 
 from inspector.cli import main
+from inspector.importer import import_file
 from inspector.ingest.service import Capture, iso
 from inspector.spec import Engine
 from inspector.store import Store, StoreError
@@ -308,7 +309,19 @@ def test_replay_cli_retries_then_succeeds(tmp_path: Path, upstream: Any) -> None
     _run("export", str(s), "-o", str(nd))
     r = _run("replay", str(nd), "--to", upstream["url"] + "/v1")
     assert r.exit_code == 0, r.output
-    assert "6 accepted" in r.stderr and "1 retries" in r.stderr
+    assert "6 accepted" in r.stderr and "1 retry" in r.stderr
+
+
+def test_replay_cli_warns_once_when_no_write_key_is_known(tmp_path: Path, upstream: Any) -> None:
+    # NDJSON carries no writeKey: say so once, and point at --write-key.
+    s = _make_session(tmp_path / "s.sqlite")
+    nd = tmp_path / "s.ndjson"
+    _run("export", str(s), "-o", str(nd))
+    r = _run("replay", str(nd), "--to", upstream["url"], "--rate", "3")
+    assert r.exit_code == 0, r.output
+    assert r.stderr.count("warning: no writeKey") == 1 and "--write-key" in r.stderr
+    r2 = _run("replay", str(nd), "--to", upstream["url"], "--write-key", "k")
+    assert "warning" not in r2.stderr
 
 
 @pytest.mark.parametrize(
@@ -384,3 +397,106 @@ def test_a_session_being_written_is_neither_opened_for_writing_nor_pruned(
         writer.close()
     r = _run("sessions", "prune", "--keep", "0")  # the writer stopped: now it may go
     assert "deleted session-live" in r.stdout and not p.exists()
+
+
+# ----------------------------------------------------------------------- review findings
+
+
+def test_empty_ndjson_is_zero_messages_everywhere(
+    tmp_path: Path, data_dir: Path, upstream: Any
+) -> None:
+    # An empty session exports to an empty file; every command reads it back as nothing.
+    s = Store(tmp_path / "empty.sqlite")
+    s.close()
+    e = tmp_path / "e.ndjson"
+    r = _run("export", str(tmp_path / "empty.sqlite"), "-o", str(e))
+    assert r.exit_code == 0 and e.read_bytes() == b""
+    assert "wrote 0 messages" in r.stderr
+    r = _run("export", str(e))
+    assert r.exit_code == 0 and r.stdout_bytes == b"", r.output
+    r = _run("replay", str(e), "--to", upstream["url"])
+    assert r.exit_code == 0 and "0 messages read" in r.stderr, r.output
+    assert _run("check", str(e)).exit_code == 0
+    imported = import_file(e, tmp_path / "e.sqlite")
+    assert imported.count() == 0
+    imported.close()
+
+
+def test_bom_before_ndjson_is_accepted(tmp_path: Path) -> None:
+    s = _make_session(tmp_path / "s.sqlite")
+    plain = _run("export", str(s)).stdout_bytes
+    bom = tmp_path / "bom.ndjson"
+    bom.write_bytes(b"\xef\xbb\xbf" + plain)
+    r = _run("export", str(bom))
+    assert r.exit_code == 0, r.output
+    assert r.stdout_bytes == plain
+
+
+def test_export_keeps_an_existing_mode_and_honours_the_umask(tmp_path: Path) -> None:
+    s = _make_session(tmp_path / "s.sqlite")
+    p = tmp_path / "p.csv"
+    p.write_text("old")
+    p.chmod(0o664)
+    assert _run("export", str(s), "-o", str(p)).exit_code == 0
+    assert p.stat().st_mode & 0o777 == 0o664 and p.read_text() != "old"
+    old = os.umask(0o027)
+    try:
+        q = tmp_path / "q.ndjson"
+        assert _run("export", str(s), "-o", str(q)).exit_code == 0
+    finally:
+        os.umask(old)
+    assert q.stat().st_mode & 0o777 == 0o640
+
+
+def test_export_into_a_missing_directory_is_a_usage_error(tmp_path: Path) -> None:
+    s = _make_session(tmp_path / "s.sqlite")
+    target = tmp_path / "nonexistent" / "dir" / "x.ndjson"
+    r = _run("export", str(s), "-o", str(target))
+    assert r.exit_code == 2
+    assert r.stderr.count("\n") == 1 and "does not exist" in r.stderr
+    assert not (tmp_path / "nonexistent").exists()
+
+
+def test_export_messages_grammar_and_filter_recorded_as_typed(tmp_path: Path) -> None:
+    s = _make_session(tmp_path / "s.sqlite", n=1)
+    out = tmp_path / "one.json"
+    r = _run("export", str(s), "-o", str(out), "event:Order Completed")
+    assert r.exit_code == 0
+    assert "wrote 1 message to" in r.stderr
+    doc = json.loads(out.read_bytes())
+    assert doc["inspector"]["filter"] == 'event:"Order Completed"'
+    assert doc["counts"]["messages"] == 1
+
+
+def test_open_options_that_need_listen_are_usage_errors(tmp_path: Path) -> None:
+    s = _make_session(tmp_path / "s.sqlite")
+    for opt in (["--port", "9999"], ["--host", "0.0.0.0"], ["--write-key", "k"]):
+        r = _run("open", str(s), *opt)
+        assert r.exit_code == 2, opt
+        assert r.stderr.count("\n") == 1 and "needs --listen" in r.stderr and opt[0] in r.stderr
+
+
+def test_sessions_listing_leaves_no_wal_or_shm_files(data_dir: Path) -> None:
+    _make_session(data_dir / "a.sqlite")
+    before = sorted(p.name for p in data_dir.iterdir())
+    assert before == ["a.sqlite"]
+    r = _run("sessions")
+    assert r.exit_code == 0 and "1 session," in r.output
+    assert "6" in r.output
+    assert sorted(p.name for p in data_dir.iterdir()) == before
+    r = _run("sessions", "--json")
+    assert json.loads(r.output)["messages"] == 6
+    assert sorted(p.name for p in data_dir.iterdir()) == before
+
+
+def test_check_and_diff_take_session_names_and_last(data_dir: Path) -> None:
+    _make_session(data_dir / "named.sqlite")
+    for name in ("last", "named", "named.sqlite"):
+        r = _run("check", name)
+        assert r.exit_code in (0, 1), r.output
+        assert "6 messages" in r.output
+        r = _run("diff", name, "1", "2")
+        assert r.exit_code == 0, r.output
+        assert "--- #1" in r.output
+    r = _run("check", "nope")
+    assert r.exit_code == 2 and "no such file or session: nope" in r.stderr

@@ -78,13 +78,40 @@ def to_filter(flt: str | Filter | None) -> Filter:
         raise ExportError(str(exc)) from None
 
 
+def _umask() -> int:
+    """The process umask. Read from /proc where it can be: setting it to read it back
+    would briefly affect files other threads create."""
+    with (
+        contextlib.suppress(OSError, ValueError),
+        open("/proc/self/status", encoding="ascii", errors="replace") as f,
+    ):
+        for line in f:
+            if line.startswith("Umask:"):
+                return int(line.split()[1], 8)
+    mask = os.umask(0o022)
+    os.umask(mask)
+    return mask
+
+
 @contextlib.contextmanager
 def _atomic(path: Path) -> Iterator[BinaryIO]:
-    """Write to a temp file beside ``path``; rename over it only when the export succeeds."""
-    path.parent.mkdir(parents=True, exist_ok=True)
-    fd, tmp = tempfile.mkstemp(prefix=f".{path.name}.", suffix=".part", dir=path.parent)
+    """Write to a temp file beside ``path``; rename over it only when the export succeeds.
+
+    The file gets the mode an ordinary write would give it: an existing file keeps its
+    own, a new one ``0666 & ~umask`` (the temp file is created 0600). A missing directory
+    is an error, not created: a typo in ``-o`` should not leave directories behind."""
+    parent = path.parent
+    if not parent.is_dir():
+        what = "is not a directory" if parent.exists() else "does not exist"
+        raise ExportError(f"cannot write {path}: the directory {parent} {what}")
+    try:
+        mode = path.stat().st_mode & 0o7777
+    except OSError:
+        mode = 0o666 & ~_umask()
+    fd, tmp = tempfile.mkstemp(prefix=f".{path.name}.", suffix=".part", dir=parent)
     try:
         with os.fdopen(fd, "wb") as f:
+            os.fchmod(f.fileno(), mode)
             yield f
         os.replace(tmp, path)
     except BaseException:

@@ -17,7 +17,9 @@ from typing import Any
 
 import orjson
 
+from inspector.export._raw import apply_extra
 from inspector.filters import Filter
+from inspector.jsonutil import deep_recursion
 from inspector.store import Store
 
 
@@ -93,6 +95,34 @@ def iter_message_data(
         yield tuple(cols), data
 
 
+def iter_message_raw(
+    store: Store, flt: Filter, opts: ExportOptions, columns: str
+) -> Iterator[tuple[tuple[Any, ...], bytes]]:
+    """(row of ``columns``, message text) pairs in seq order: the exact bytes the SDK sent,
+    with the members the inspector merged in (batch context, type from the path) spliced
+    in. Nothing is parsed and re-encoded, so every value stays as written (``1.10``,
+    ``1e400``, integers past 64 bits, escapes)."""
+    scope, params = message_scope(flt, opts, store)
+    sql = (
+        f"SELECT {columns}, m.extra, m.request_id, m.batch_index, "
+        "CASE WHEN m.raw_start >= 0 THEN substr(r.body, m.raw_start + 1, m.raw_end - m.raw_start) END "
+        f"FROM {scope} m JOIN requests r ON r.id = m.request_id ORDER BY m.seq"
+    )
+    items = _BatchItems(store)
+    for row in store.iter_query(sql, params):
+        *cols, extra, request_id, batch_index, raw = row
+        text = bytes(raw) if raw is not None else items.raw(request_id, batch_index)
+        yield tuple(cols), apply_extra(text, bytes(extra) if extra else None)
+
+
+def one_line(text: bytes) -> bytes:
+    """A JSON text on one line. Outside strings a raw CR or LF can only be whitespace
+    (inside strings JSON requires them escaped), so dropping them changes no value."""
+    if b"\n" in text or b"\r" in text:
+        return text.replace(b"\r", b"").replace(b"\n", b"")
+    return text
+
+
 class _BatchItems:
     """Messages stored without a byte span (the fast ingest path marks them -1) are read
     from their request's body. Rows come in seq order, so one cached request is enough."""
@@ -101,19 +131,43 @@ class _BatchItems:
         self.store = store
         self.request_id = -1
         self.items: list[Any] = []
+        self.body = b""
+        self.spans: list[tuple[int, int]] | None = None
+
+    def _load(self, request_id: int) -> None:
+        rows = self.store.execute("SELECT body FROM requests WHERE id = ?", (request_id,))
+        self.body = bytes(rows[0][0]) if rows else b""
+        self.items = []
+        self.spans = None
+        self.request_id = request_id
+
+    def raw(self, request_id: int, index: int) -> bytes:
+        """The item's exact bytes."""
+        if request_id != self.request_id:
+            self._load(request_id)
+        if self.spans is None:
+            from inspector.ingest.decode import DecodeError, batch_spans
+
+            try:
+                with deep_recursion():
+                    self.spans = batch_spans(self.body)
+            except (DecodeError, RecursionError, ValueError):
+                self.spans = []
+        if index >= len(self.spans):
+            return b"null"
+        a, b = self.spans[index]
+        return self.body[a:b]
 
     def get(self, request_id: int, index: int) -> Any:
         if request_id != self.request_id:
-            rows = self.store.execute("SELECT body FROM requests WHERE id = ?", (request_id,))
-            self.items = []
-            if rows:
-                try:
-                    doc = loads(bytes(rows[0][0]))
-                except ValueError:
-                    doc = None
-                batch = doc.get("batch") if isinstance(doc, dict) else None
-                self.items = batch if isinstance(batch, list) else []
-            self.request_id = request_id
+            self._load(request_id)
+        if not self.items and self.body:
+            try:
+                doc = loads(self.body)
+            except ValueError:
+                doc = None
+            batch = doc.get("batch") if isinstance(doc, dict) else None
+            self.items = batch if isinstance(batch, list) else []
         if index >= len(self.items):
             return None
         item = self.items[index]

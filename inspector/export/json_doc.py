@@ -9,7 +9,8 @@ Streamed piece by piece (one message per line inside the arrays), never built in
                    "headers", "body", "bodyEncoding", "gzip", "wireSize"}, ...],
      "counts": {"messages", "rejected"}}
 
-``message`` is the message as sent (batch context merged). ``headers`` are ``[name, value]``
+``message`` is the message's text as sent (batch context merged), spliced in byte for
+byte, so its values are exactly what the SDK wrote. ``headers`` are ``[name, value]``
 pairs in the order received. A rejected body that is not UTF-8 is base64 with
 ``"bodyEncoding": "base64"`` (otherwise ``"text"``).
 """
@@ -26,8 +27,9 @@ from inspector.export._common import (
     ExportOptions,
     body_text,
     dumps,
-    iter_message_data,
+    iter_message_raw,
     iter_request_rows,
+    one_line,
 )
 from inspector.filters import Filter
 from inspector.store import Store
@@ -58,7 +60,7 @@ def export(store: Store, flt: Filter, out: BinaryIO, opts: ExportOptions) -> int
     n = 0
     last_rid = -1
     request = b""
-    for row, data in iter_message_data(store, flt, opts, _COLUMNS):
+    for row, raw in iter_message_raw(store, flt, opts, _COLUMNS):
         seq, received_at, endpoint, wk, vblob, rid, method, path, hdrs, wire, enc = row
         if rid != last_rid:  # a batch's messages come together: serialize its request once
             last_rid = rid
@@ -77,10 +79,20 @@ def export(store: Store, flt: Filter, out: BinaryIO, opts: ExportOptions) -> int
             "receivedAt": received_at,
             "endpoint": endpoint,
             "writeKey": wk,
-            "message": data,
-            "violations": orjson.loads(vblob) if vblob else [],
         }
-        write((b"\n" if n == 0 else b",\n") + dumps(item)[:-1] + b',"request":' + request + b"}")
+        # The message's own bytes, spliced in: re-encoding would change its values.
+        violations = dumps(orjson.loads(vblob)) if vblob else b"[]"
+        write(
+            (b"\n" if n == 0 else b",\n")
+            + dumps(item)[:-1]
+            + b',"message":'
+            + one_line(raw)
+            + b',"violations":'
+            + violations
+            + b',"request":'
+            + request
+            + b"}"
+        )
         n += 1
     write(b"\n],\n" if n else b"],\n")
     write(b'"rejected":[')

@@ -4,14 +4,17 @@ The shape of Segment's own raw exports: each line is the message object (with th
 ``context``/``integrations`` merged in, as Segment does) and the server's ``receivedAt``
 added as its last key. ``inspector open`` reads it back and strips ``receivedAt`` again, so
 capture -> export -> open -> export gives the same bytes.
+
+Lines are built from the stored bytes, never re-encoded: ``receivedAt`` (and the merged
+members) are spliced into the message text, so every value is kept as the SDK wrote it.
 """
 
 from __future__ import annotations
 
 from typing import BinaryIO
 
-from inspector.export._common import ExportOptions, dumps, iter_message_data
-from inspector.export._common import with_received_at as _with_received_at
+from inspector.export._common import ExportOptions, iter_message_raw, one_line
+from inspector.export._raw import with_received_at
 from inspector.filters import Filter
 from inspector.store import Store
 
@@ -23,8 +26,8 @@ def export(store: Store, flt: Filter, out: BinaryIO, opts: ExportOptions) -> int
     n = 0
     buf: list[bytes] = []
     write = out.write
-    for (received_at,), data in iter_message_data(store, flt, opts, "m.received_at"):
-        buf.append(dumps(_with_received_at(data, received_at)))
+    for (received_at,), raw in iter_message_raw(store, flt, opts, "m.received_at"):
+        buf.append(with_received_at(one_line(raw), received_at))
         n += 1
         if len(buf) >= 1000:
             buf.append(b"")

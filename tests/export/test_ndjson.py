@@ -2,12 +2,17 @@ from __future__ import annotations
 
 import io
 import json
+from collections.abc import AsyncIterator
 from pathlib import Path
 
+import aiohttp
 import orjson
+import pytest
 
 from inspector.export import export_view
 from inspector.importer import import_file
+from inspector.ingest import Capture, create_app, start_server
+from inspector.spec import Engine
 from inspector.store import Store
 
 
@@ -100,3 +105,73 @@ async def test_view_after_reset_is_what_the_ui_exports(tmp_path: Path, session: 
         assert export_view(s, "", "ndjson", io.BytesIO(), include_hidden=True) == 5
     finally:
         s.close()
+
+
+#: Values that parsing and re-encoding would change: 1.10 -> 1.1, 1E+2 -> 100.0,
+#: 1e400 -> null/Infinity, an integer past 64 bits (which made every non-ASCII char \u-escaped).
+HOSTILE = (
+    b'{"userId":"b","event":"Bytes C","type":"track",'
+    b'"properties":{"n":1.10,"e":1E+2,"i":1e400,"s":"caf\xc3\xa9 \\u00e9"}}',
+    b'{ "type" : "identify", "userId":"z\xc3\xab", "traits": {"big": 123456789012345678901234567890,'
+    b' "name": "Zo\xc3\xab \xf0\x9f\x8e\x89", "receivedAt": 1}, "receivedAt": "2000-01-01" }',
+)
+
+
+@pytest.fixture
+async def hostile(tmp_path: Path) -> AsyncIterator[Store]:
+    """A session captured over real HTTP holding HOSTILE, once as a batch with batch-level
+    context (merged in: stored as ``extra``) and once as single calls."""
+    path = tmp_path / "hostile.sqlite"
+    store = Store(path)
+    capture = Capture(store, Engine())
+    runner, url = await start_server(create_app(capture), "127.0.0.1", 0)
+    try:
+        async with aiohttp.ClientSession() as http:
+            body = b'{"batch":[' + b",".join(HOSTILE) + b'],"context":{"ip":"1.2.3.4"}}'
+            async with http.post(url + "/v1/batch", data=body) as r:
+                assert r.status == 200, await r.text()
+            for msg in HOSTILE:
+                async with http.post(url + "/v1/batch", data=b'{"batch":[' + msg + b"]}") as r:
+                    assert r.status == 200, await r.text()
+    finally:
+        await runner.cleanup()
+        store.close()
+    ro = Store(path, readonly=True)
+    yield ro
+    ro.close()
+
+
+async def test_hostile_values_are_exported_byte_for_byte(hostile: Store, tmp_path: Path) -> None:
+    lines = _ndjson(hostile).splitlines()
+    msgs = list(hostile.iter_messages())
+    assert len(lines) == len(msgs) == 4
+    # The single calls (no merged fields): the bytes as sent, receivedAt spliced in last
+    # (the sender's own receivedAt is dropped: Segment replaces it).
+    assert lines[2] == HOSTILE[0][:-1] + b',"receivedAt":"' + msgs[2].received_at.encode() + b'"}'
+    assert b'"n":1.10,"e":1E+2,"i":1e400' in lines[2]
+    assert (
+        b"Zo\xc3\xab \xf0\x9f\x8e\x89" in lines[3] and b"123456789012345678901234567890" in lines[3]
+    )
+    assert b'"2000-01-01"' not in lines[3] and b'"receivedAt": 1}' in lines[3]
+    assert lines[3].endswith(b'1},"receivedAt":"' + msgs[3].received_at.encode() + b'" }')
+    # The batch with batch-level context: the context member is added, nothing else changes.
+    assert lines[0].startswith(HOSTILE[0][:-1] + b',"context":{"ip":"1.2.3.4"}')
+    assert b"\\u00eb" not in b"".join(lines)  # nothing escaped
+
+    # The JSON document holds the same message text.
+    buf = io.BytesIO()
+    export_view(hostile, None, "json", buf, include_hidden=True)
+    assert b'"message":' + HOSTILE[0][:-1] + b',"context":{"ip":"1.2.3.4"}}' in buf.getvalue()
+    assert b'"n":1.10,"e":1E+2,"i":1e400' in buf.getvalue()
+
+    # Round trips stay byte-identical: NDJSON -> open -> NDJSON, and JSON -> open -> NDJSON.
+    first = tmp_path / "first.ndjson"
+    export_view(hostile, None, "ndjson", first, include_hidden=True)
+    doc = tmp_path / "doc.json"
+    doc.write_bytes(buf.getvalue())
+    for i, src in enumerate((first, doc)):
+        reopened = import_file(src, tmp_path / f"re{i}.sqlite")
+        try:
+            assert _ndjson(reopened) == first.read_bytes()
+        finally:
+            reopened.close()
