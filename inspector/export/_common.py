@@ -75,19 +75,27 @@ def iter_message_rows(
     return store.iter_query(sql, params)
 
 
-def iter_message_data(
+def _message_rows(
     store: Store, flt: Filter, opts: ExportOptions, columns: str
-) -> Iterator[tuple[tuple[Any, ...], Any]]:
-    """(row of ``columns``, message) pairs in seq order. The message is as sent, with the
-    fields the inspector merged in (batch context, type from the path), parsed exactly."""
+) -> Iterator[tuple[Any, ...]]:
+    """``columns``, then extra, request id, batch index and the message's bytes (NULL when
+    its span was not recorded at ingest) for every message in scope, in seq order."""
     scope, params = message_scope(flt, opts, store)
     sql = (
         f"SELECT {columns}, m.extra, m.request_id, m.batch_index, "
         "CASE WHEN m.raw_start >= 0 THEN substr(r.body, m.raw_start + 1, m.raw_end - m.raw_start) END "
         f"FROM {scope} m JOIN requests r ON r.id = m.request_id ORDER BY m.seq"
     )
+    return store.iter_query(sql, params)
+
+
+def iter_message_data(
+    store: Store, flt: Filter, opts: ExportOptions, columns: str
+) -> Iterator[tuple[tuple[Any, ...], Any]]:
+    """(row of ``columns``, message) pairs in seq order. The message is as sent, with the
+    fields the inspector merged in (batch context, type from the path), parsed exactly."""
     items = _BatchItems(store)
-    for row in store.iter_query(sql, params):
+    for row in _message_rows(store, flt, opts, columns):
         *cols, extra, request_id, batch_index, raw = row
         data = loads(bytes(raw)) if raw is not None else items.get(request_id, batch_index)
         if extra and isinstance(data, dict):
@@ -102,14 +110,8 @@ def iter_message_raw(
     with the members the inspector merged in (batch context, type from the path) spliced
     in. Nothing is parsed and re-encoded, so every value stays as written (``1.10``,
     ``1e400``, integers past 64 bits, escapes)."""
-    scope, params = message_scope(flt, opts, store)
-    sql = (
-        f"SELECT {columns}, m.extra, m.request_id, m.batch_index, "
-        "CASE WHEN m.raw_start >= 0 THEN substr(r.body, m.raw_start + 1, m.raw_end - m.raw_start) END "
-        f"FROM {scope} m JOIN requests r ON r.id = m.request_id ORDER BY m.seq"
-    )
     items = _BatchItems(store)
-    for row in store.iter_query(sql, params):
+    for row in _message_rows(store, flt, opts, columns):
         *cols, extra, request_id, batch_index, raw = row
         text = bytes(raw) if raw is not None else items.raw(request_id, batch_index)
         yield tuple(cols), apply_extra(text, bytes(extra) if extra else None)

@@ -236,29 +236,22 @@ async def handle_unknown(request: web.Request) -> web.Response:
     body, _ = await _read_body(request)
     allowed = API_METHODS.get(request.path.rstrip("/"))
     if allowed is not None:
-        reason = f"{request.path} answers {allowed} only, not {request.method}"
-        await capture.keep(
-            request.method,
-            _path_with_query(request),
-            _headers(request),
-            body,
-            kind="other",
-            status=405,
-            reason=reason,
-        )
-        resp = _json({"code": "method_not_allowed", "message": reason}, 405)
-        resp.headers["Allow"] = allowed
-        return resp
-    reason = f"No such endpoint: {request.method} {request.path}"
+        status, reason = 405, f"{request.path} answers {allowed} only, not {request.method}"
+    else:
+        status, reason = 404, f"No such endpoint: {request.method} {request.path}"
     await capture.keep(
         request.method,
         _path_with_query(request),
         _headers(request),
         body,
         kind="other",
-        status=404,
+        status=status,
         reason=reason,
     )
+    if allowed is not None:
+        resp = _json({"code": "method_not_allowed", "message": reason}, 405)
+        resp.headers["Allow"] = allowed
+        return resp
     return _json(
         {
             "code": "not_found",
