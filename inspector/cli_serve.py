@@ -4,7 +4,6 @@ from __future__ import annotations
 
 import asyncio
 import contextlib
-import os
 import signal
 import sys
 from collections.abc import Callable
@@ -206,7 +205,7 @@ def make_printer(stream: TextIO, json_lines: bool) -> Callable[[Outcome], None]:
 
 async def run_headless(settings: Settings, stream: TextIO = sys.stdout) -> None:
     from inspector.ingest import Capture, PortInUse, create_app, start_server
-    from inspector.runtime import build_capture
+    from inspector.runtime import build_capture, discard_if_unused
 
     existed = settings.session is not None and settings.session.exists()
     capture: Capture = build_capture(settings)
@@ -215,11 +214,7 @@ async def run_headless(settings: Settings, stream: TextIO = sys.stdout) -> None:
         runner, url = await start_server(app, settings.host, settings.port)
     except PortInUse as exc:
         capture.store.close()
-        if not existed and settings.session is not None:
-            # Nothing was received: do not leave an empty session file behind.
-            for suffix in ("", "-wal", "-shm"):
-                with contextlib.suppress(OSError):
-                    os.remove(f"{settings.session}{suffix}")
+        discard_if_unused(settings.session, existed)
         fail(f"{exc}. Pick another port with --port N (or --port 0 for any free port).")
         return
     forwarder = getattr(capture, "forwarder", None)
@@ -247,6 +242,19 @@ async def run_headless(settings: Settings, stream: TextIO = sys.stdout) -> None:
                 click.echo(f"inspector: {clean(line, 500)}", err=True)
 
         forwarder.listeners.append(forward_line)
+    plan = getattr(capture.engine, "plan", None)
+    watcher: asyncio.Task[None] | None = None
+    if plan is not None:
+        # Edits to the plan file take effect while headless too, and say so on stderr.
+        def plan_line(p: Any) -> None:
+            if p.last_error is not None:
+                line = f"plan reload failed, previous plan still in force: {p.last_error}"
+            else:
+                line = f"plan reloaded from {p.path} ({len(p.event_names)} events)"
+            click.echo(f"inspector: {clean(line, 500)}", err=True)
+
+        plan.listeners.append(plan_line)
+        watcher = asyncio.create_task(plan.watch())
     stop = asyncio.Event()
     loop = asyncio.get_running_loop()
     for sig in (signal.SIGINT, signal.SIGTERM):
@@ -257,6 +265,8 @@ async def run_headless(settings: Settings, stream: TextIO = sys.stdout) -> None:
     try:
         await stop.wait()
     finally:
+        if watcher is not None:
+            watcher.cancel()
         await runner.cleanup()
         if forwarder is not None:
             await forwarder.close()
@@ -284,11 +294,16 @@ def register(group: click.Group) -> None:
     @click.option(
         "--headless", is_flag=True, help="Run without the terminal UI; print one line per message."
     )
-    @click.option("--json", "json_lines", is_flag=True, help="With --headless: print JSON lines.")
+    @click.option(
+        "--json",
+        "json_lines",
+        is_flag=True,
+        help="Print one JSON line per message instead of text (implies --headless).",
+    )
     def serve(**params: Any) -> None:
         """Start the Segment-compatible endpoint (with the UI, or --headless)."""
         settings = settings_from(params)
-        if not params.get("headless"):
+        if not params.get("headless") and not params.get("json_lines"):
             _run_tui(settings)
             return
         try:

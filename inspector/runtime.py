@@ -5,7 +5,10 @@ Shared by headless mode and the UI so both start the same way. Never imports Tex
 
 from __future__ import annotations
 
+import contextlib
+import os
 import sys
+from pathlib import Path
 
 import click
 
@@ -41,12 +44,13 @@ def build_engine(settings: Settings) -> Engine:
 
 def build_capture(settings: Settings) -> Capture:
     assert settings.session is not None
+    engine = build_engine(settings)  # a bad plan fails before any session file exists
     try:
         store = Store(settings.session)
     except (StoreError, OSError) as exc:
         _fail(f"cannot open the session file {settings.session}: {exc}")
         raise
-    capture = Capture(store, build_engine(settings), write_keys=settings.write_keys)
+    capture = Capture(store, engine, write_keys=settings.write_keys)
     if settings.forward:
         try:
             from inspector.forward import Forwarder
@@ -55,3 +59,13 @@ def build_capture(settings: Settings) -> Capture:
             raise
         Forwarder.attach(capture, settings.forward)
     return capture
+
+
+def discard_if_unused(path: Path | None, existed: bool) -> None:
+    """Remove a session file this run created but never received anything into (the port
+    was taken): it would only become an empty `last` session."""
+    if path is None or existed:
+        return
+    for suffix in ("", "-wal", "-shm"):
+        with contextlib.suppress(OSError):
+            os.remove(f"{path}{suffix}")

@@ -5,7 +5,7 @@
 #      into the venv (.venv, or $VENV);
 #   2. the npm packages pinned in tests/e2e/node/package-lock.json (@segment/analytics-node,
 #      @segment/analytics-next, playwright-core) with `npm ci`;
-#   3. Debian's chromium via apt-get when /usr/bin/chromium (or $CHROMIUM) is missing.
+#   3. Debian's chromium (and curl) via apt-get when /usr/bin/chromium (or $CHROMIUM) is missing.
 # Any step that fails stops the script with the reason; nothing is skipped silently.
 set -euo pipefail
 
@@ -43,19 +43,24 @@ for pkg in @segment/analytics-node @segment/analytics-next playwright-core; do
     [ -f "$NODE_DIR/node_modules/$pkg/package.json" ] || die "$pkg missing after npm ci"
 done
 
-# 3. Chromium for the analytics.js test: Debian's package, never a downloaded browser.
-if [ ! -x "$CHROMIUM" ]; then
+# 3. Chromium for the analytics.js test (Debian's package, never a downloaded browser) and
+#    curl for the snippet test, via apt-get when missing.
+PKGS=""
+[ -x "$CHROMIUM" ] || PKGS="chromium"
+command -v curl >/dev/null 2>&1 || PKGS="$PKGS curl"
+if [ -n "$PKGS" ]; then
     command -v apt-get >/dev/null 2>&1 \
-        || die "$CHROMIUM is missing and apt-get is not available; install Chromium and set CHROMIUM=/path/to/chromium"
+        || die "missing:$PKGS and apt-get is not available; install them (set CHROMIUM=/path/to/chromium)"
     SUDO=""
     if [ "$(id -u)" -ne 0 ]; then
-        command -v sudo >/dev/null 2>&1 || die "$CHROMIUM is missing; run as root (or with sudo) to apt-get install chromium"
+        command -v sudo >/dev/null 2>&1 || die "missing:$PKGS; run as root (or with sudo) to apt-get install them"
         SUDO="sudo"
     fi
-    step "apt-get install chromium"
+    step "apt-get install$PKGS"
     $SUDO apt-get update -q || die "apt-get update failed (Debian mirror unreachable?)"
-    DEBIAN_FRONTEND=noninteractive $SUDO apt-get install -y -q --no-install-recommends chromium \
-        || die "apt-get install chromium failed"
+    # shellcheck disable=SC2086  # one word per package
+    DEBIAN_FRONTEND=noninteractive $SUDO apt-get install -y -q --no-install-recommends $PKGS \
+        || die "apt-get install$PKGS failed"
     [ -x "$CHROMIUM" ] || die "apt-get installed chromium but $CHROMIUM does not exist; set CHROMIUM"
 fi
 "$CHROMIUM" --version >/dev/null 2>&1 || die "$CHROMIUM does not run ($CHROMIUM --version failed)"

@@ -10,6 +10,7 @@ from __future__ import annotations
 import asyncio
 import base64
 import contextlib
+import os
 import time
 from collections import Counter
 from typing import Any, cast
@@ -499,7 +500,9 @@ async def start_server(app: web.Application, host: str, port: int) -> tuple[web.
         await site.start()
     except OSError as exc:
         await runner.cleanup()
-        raise PortInUse(f"cannot listen on {host}:{port}: {exc.strerror or exc}") from None
+        # asyncio wraps the errno in a long "error while attempting to bind ..." text.
+        why = os.strerror(exc.errno).lower() if exc.errno else str(exc)
+        raise PortInUse(f"cannot listen on {host}:{port}: {why}") from None
     bound_port = port
     sockets = getattr(site._server, "sockets", None)
     if sockets:

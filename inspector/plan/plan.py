@@ -116,6 +116,8 @@ class Plan:
         self.reloads = 0
         self.coverage = Coverage()
         self.rules: list[Callable[[Any, MessageMeta], Iterable[Violation]]] = [self.check]
+        #: Called after each reload attempt of a changed plan (``last_error`` says how it went).
+        self.listeners: list[Callable[[Plan], None]] = []
 
     # -- state ------------------------------------------------------------------------
 
@@ -144,14 +146,24 @@ class Plan:
             compiled = read_plan(self.path)
         except (ValueError, OSError, RecursionError) as exc:
             self.last_error = str(exc) or type(exc).__name__
+            self._tell()
             return False
         except Exception as exc:  # never let a plan edit take the inspector down
             self.last_error = f"{type(exc).__name__}: {exc}"
+            self._tell()
             return False
         self._compiled = compiled
         self.last_error = None
         self.reloads += 1
+        self._tell()
         return True
+
+    def _tell(self) -> None:
+        for cb in list(self.listeners):
+            try:
+                cb(self)
+            except Exception:  # a broken listener must not break checking
+                pass
 
     async def watch(self, interval: float = RELOAD_INTERVAL) -> None:
         """Reload on change every ``interval`` seconds until cancelled (for a UI or server

@@ -569,8 +569,9 @@ def export_view(store: Store, flt: filters.Filter, path: Path) -> int:
 
 def run(settings: Settings) -> int:
     """Bare `inspector`: endpoint + UI. Returns the process exit code."""
-    from inspector.runtime import build_capture
+    from inspector.runtime import build_capture, discard_if_unused
 
+    existed = settings.session is not None and settings.session.exists()
     capture = build_capture(settings)
     app = InspectorApp(capture=capture, settings=settings)
     try:
@@ -578,6 +579,7 @@ def run(settings: Settings) -> int:
     finally:
         capture.store.close()
     if app.startup_error:
+        discard_if_unused(settings.session, existed)
         print(f"inspector: {app.startup_error}", file=sys.stderr)
         return 2
     return app.return_code or 0

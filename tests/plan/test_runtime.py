@@ -33,3 +33,41 @@ def test_the_plan_package_does_not_import_textual() -> None:
     code = "import sys, inspector.plan; assert 'textual' not in sys.modules, 'textual imported'"
     env = {**os.environ, "PYTHONPATH": str(EXAMPLES.parent)}
     subprocess.run([sys.executable, "-c", code], check=True, env=env, cwd=EXAMPLES.parent)
+
+
+def test_headless_reloads_an_edited_plan_and_says_so(tmp_path: Path) -> None:
+    """Editing the plan while `serve --headless` runs: a broken edit is reported (the old
+    plan stays), a fixed one is reloaded; both on stderr, without any traffic."""
+    import time
+
+    plan = tmp_path / "plan.yaml"
+    plan.write_text("events:\n  Order Completed:\n    properties:\n      n: {type: string}\n")
+    err = tmp_path / "err.txt"
+    with err.open("w") as err_file:
+        proc = subprocess.Popen(
+            [sys.executable, "-m", "inspector", "serve", "--headless", "--port", "0"]
+            + ["--session", str(tmp_path / "s.sqlite"), "--plan", str(plan)],
+            stdout=subprocess.DEVNULL,
+            stderr=err_file,
+            cwd=EXAMPLES.parent,
+        )
+        try:
+
+            def wait_for(text: str) -> str:
+                deadline = time.monotonic() + 20
+                while time.monotonic() < deadline:
+                    seen = err.read_text()
+                    if text in seen:
+                        return seen
+                    time.sleep(0.1)
+                raise AssertionError(f"{text!r} not on stderr: {err.read_text()!r}")
+
+            time.sleep(1.5)  # the watcher has taken the plan's first fingerprint
+            plan.write_text("events:\n  Order Completed:\n    properties:\n      n: {typ: x}\n")
+            seen = wait_for("plan reload failed, previous plan still in force")
+            assert len([ln for ln in seen.splitlines() if "reload" in ln]) == 1
+            plan.write_text("events:\n  Order Completed: {}\n  Order Refunded: {}\n")
+            wait_for(f"plan reloaded from {plan} (2 events)")
+        finally:
+            proc.terminate()
+            proc.wait(timeout=15)

@@ -430,8 +430,12 @@ def test_busy_port_from_the_command_line(tmp_path: Path) -> None:
     assert proc.returncode == 2
     assert "Traceback" not in err
     last = err.rsplit("\x1b", 1)[-1]  # after the terminal-restoring sequences
-    assert f"inspector: cannot listen on 127.0.0.1:{port}:" in last
-    assert "Pick another port with --port N" in last
+    assert (
+        f"inspector: cannot listen on 127.0.0.1:{port}: address already in use. "
+        "Pick another port with --port N"
+    ) in last
+    # Nothing was received: no empty session file is left behind to become `last`.
+    assert not (tmp_path / "s.sqlite").exists()
 
 
 async def test_match_total_counts_messages_that_do_not_match(live_app: InspectorApp) -> None:
