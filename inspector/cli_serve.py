@@ -104,6 +104,21 @@ def fail(message: str) -> None:
 # ------------------------------------------------------------------ headless output
 
 
+def _plural(n: int, word: str) -> str:
+    return f"{n} {word}" if n == 1 else f"{n} {word}s"
+
+
+def _verdict(violations: list[Any]) -> str:
+    """ "ok", or "3 violations (1 error, 2 info)": only the severities that occur."""
+    if not violations:
+        return "ok"
+    counts = {"error": 0, "warning": 0, "info": 0}
+    for v in violations:
+        counts[v.severity] = counts.get(v.severity, 0) + 1
+    parts = [_plural(n, sev) if sev != "info" else f"{n} info" for sev, n in counts.items() if n]
+    return f"{_plural(len(violations), 'violation')} ({', '.join(parts)})"
+
+
 def _text_line(outcome: Outcome) -> list[str]:
     req = outcome.request
     if req.reason is not None:
@@ -120,17 +135,8 @@ def _text_line(outcome: Outcome) -> list[str]:
             if m.anonymous_id
             else "no-identity"
         )
-        errors = sum(1 for v in m.violations if v.severity == "error")
-        warnings = sum(1 for v in m.violations if v.severity == "warning")
-        n = len(m.violations)
-        verdict = (
-            "ok"
-            if n == 0
-            else f"{n} violation{'s' if n != 1 else ''} ({errors} error{'s' if errors != 1 else ''}, {warnings} warning{'s' if warnings != 1 else ''})"
-        )
-        lines.append(
-            f"#{m.seq} {clean(m.type or '?', 20)} {name!s} {ident} {verdict}".replace("  ", " ")
-        )
+        parts = [f"#{m.seq}", clean(m.type or "?", 20), name, ident, _verdict(m.violations)]
+        lines.append(" ".join(p for p in parts if p))
     return lines
 
 

@@ -500,3 +500,16 @@ def test_check_and_diff_take_session_names_and_last(data_dir: Path) -> None:
         assert "--- #1" in r.output
     r = _run("check", "nope")
     assert r.exit_code == 2 and "no such file or session: nope" in r.stderr
+
+
+def test_a_reset_hides_messages_from_the_running_inspector_only(tmp_path: Path) -> None:
+    p = _make_session(tmp_path / "s.sqlite", 3)
+    with Store(p) as live:
+        live.reset_view()  # the UI's clear, or POST /inspector/reset
+        assert live.messages() == []
+    reopened = Store(p, readonly=True)  # what `inspector open` shows
+    try:
+        assert [m.seq for m in reopened.messages()] == [1, 2, 3]
+        assert reopened.rejected_count() == reopened.rejected_count(include_hidden=True)
+    finally:
+        reopened.close()

@@ -56,8 +56,10 @@ def coverage_report(plan: Plan) -> dict[str, Any]:
         )
     events = [e for e in entries if e["kind"] == "track"]
     seen_events = [e for e in events if e["seen"]]
-    req_total = sum(len(e["required"]) for e in seen_events)
-    req_seen = sum(len(e["required"]) - len(e["required_unseen"]) for e in seen_events)
+    # Required properties *and* the required traits of identify/group calls that were seen.
+    seen_calls = [e for e in entries if e["seen"]]
+    req_total = sum(len(e["required"]) for e in seen_calls)
+    req_seen = sum(len(e["required"]) - len(e["required_unseen"]) for e in seen_calls)
     return {
         "plan": str(plan.path),
         "format": compiled.format,
@@ -65,7 +67,9 @@ def coverage_report(plan: Plan) -> dict[str, Any]:
         "entries": entries,
         "unseen": [e["name"] for e in events if not e["seen"]],
         "required_unseen": {
-            e["name"]: e["required_unseen"] for e in seen_events if e["required_unseen"]
+            (e["name"] if e["kind"] == "track" else f"({e['kind']})"): e["required_unseen"]
+            for e in seen_calls
+            if e["required_unseen"]
         },
         "unplanned": dict(sorted(unplanned.items())),
         "totals": {
@@ -93,7 +97,7 @@ def coverage_text(report: dict[str, Any]) -> str:
         f"Tracking plan coverage ({clean(report['plan'])}): "
         f"{tot['events_seen']}/{tot['events']} planned events seen "
         f"({_pct(tot['events_seen'], tot['events'])}), "
-        f"{tot['required_seen']}/{tot['required']} required properties of seen events seen "
+        f"{tot['required_seen']}/{tot['required']} required properties/traits of seen calls seen "
         f"({_pct(tot['required_seen'], tot['required'])})"
     ]
     if report.get("error"):

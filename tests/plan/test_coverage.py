@@ -133,3 +133,12 @@ def test_text_summary_escapes_control_characters(simple_plan: Plan) -> None:
     text = coverage_text(coverage_report(simple_plan))
     assert "\x1b" not in text
     assert "evil\\e[2J\\nname" in text
+
+
+def test_required_traits_of_seen_calls_count_in_the_headline(simple_plan: Plan) -> None:
+    feed(simple_plan)  # Order Completed with both required properties
+    simple_plan.check({"type": "group", "userId": "u", "groupId": "g", "traits": {}})
+    r = coverage_report(simple_plan)
+    assert r["required_unseen"] == {"(group)": ["traits.name"]}
+    assert r["totals"]["required"] == 3 and r["totals"]["required_seen"] == 2
+    assert "2/3 required properties/traits of seen calls seen (66%)" in coverage_text(r)

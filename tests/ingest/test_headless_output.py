@@ -1,0 +1,102 @@
+"""What `inspector serve --headless` prints: the URL first, then a line per message and per
+rejected request, as text or (--json) as JSON lines. A real process, real HTTP."""
+
+from __future__ import annotations
+
+import json
+import subprocess
+import sys
+import time
+import urllib.request
+from pathlib import Path
+
+import pytest
+
+
+def _start(tmp_path: Path, *extra: str) -> tuple[subprocess.Popen[bytes], Path]:
+    out = tmp_path / "out.txt"
+    with out.open("wb") as fh:
+        proc = subprocess.Popen(
+            [sys.executable, "-m", "inspector", "serve", "--headless", "--port", "0"]
+            + ["--session", str(tmp_path / "s.sqlite"), *extra],
+            stdout=fh,
+            stderr=subprocess.PIPE,
+        )
+    return proc, out
+
+
+def _lines(out: Path, n: int) -> list[str]:
+    deadline = time.monotonic() + 20
+    while time.monotonic() < deadline:
+        lines = out.read_text("utf-8").splitlines()
+        if len(lines) >= n:
+            return lines
+        time.sleep(0.05)
+    raise AssertionError(f"expected {n} lines, got: {out.read_text()!r}")
+
+
+def _post(url: str, path: str, body: bytes) -> int:
+    req = urllib.request.Request(url + path, data=body, method="POST")
+    req.add_header("Content-Type", "application/json")
+    try:
+        with urllib.request.urlopen(req, timeout=10) as r:
+            return r.status
+    except urllib.error.HTTPError as e:
+        return e.code
+
+
+SENT = [
+    ("/v1/track", b'{"userId":"u1","event":"Order Completed","messageId":"m1"}', 200),
+    # info only: no messageId; an anonymous identity
+    ("/v1/page", b'{"anonymousId":"a-1234567890","name":"Home"}', 200),
+    # an error and a warning: revenue as a string, userId "null"
+    (
+        "/v1/track",
+        b'{"userId":"null","event":"Order Completed","messageId":"m3",'
+        b'"properties":{"revenue":"9.99"}}',
+        200,
+    ),
+    ("/v1/track", b"{not json", 400),
+]
+
+
+@pytest.mark.parametrize("mode", ["text", "json"])
+def test_headless_prints_url_then_a_line_per_message_and_rejection(tmp_path, mode):
+    proc, out = _start(tmp_path, *(["--json"] if mode == "json" else []))
+    try:
+        [first] = _lines(out, 1)[:1]
+        if mode == "json":
+            head = json.loads(first)
+            url = head["url"]
+            assert head["session"] == str(tmp_path / "s.sqlite")
+        else:
+            assert first.startswith("inspector listening on http://127.0.0.1:")
+            url = first.split()[3]
+        for path, body, status in SENT:
+            assert _post(url, path, body) == status
+        lines = _lines(out, 1 + len(SENT))[1:]
+    finally:
+        proc.terminate()
+        proc.wait(timeout=15)
+    if mode == "text":
+        assert lines[0] == "#1 track Order Completed user=u1 ok"
+        assert lines[1] == "#2 page Home anon=a-1234567890 1 violation (1 info)"
+        assert lines[2].startswith("#3 track Order Completed user=null 2 violations (")
+        assert "1 error" in lines[2] and "1 warning" in lines[2]
+        assert lines[3].startswith("REJECTED 400 POST /v1/track: ")
+    else:
+        docs = [json.loads(ln) for ln in lines]
+        assert docs[0] == {
+            "seq": 1,
+            "type": "track",
+            "event": "Order Completed",
+            "userId": "u1",
+            "anonymousId": None,
+            "messageId": "m1",
+            "violations": 0,
+            "errors": 0,
+            "warnings": 0,
+        }
+        assert (docs[1]["seq"], docs[1]["event"], docs[1]["violations"]) == (2, "Home", 1)
+        assert (docs[2]["errors"], docs[2]["warnings"]) == (1, 1)
+        assert docs[3]["rejected"] is True and docs[3]["status"] == 400
