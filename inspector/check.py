@@ -7,7 +7,6 @@ one Engine (one session: duplicate messageIds are found across files). ``summari
 
 from __future__ import annotations
 
-import json
 from collections import Counter
 from collections.abc import Callable, Iterable, Iterator
 from dataclasses import dataclass
@@ -141,7 +140,8 @@ def format_text(
         if with_source:
             head.insert(0, clean(r.source, 200))
         if r.event is not None:
-            head.append(json.dumps(clean(r.event, 80), ensure_ascii=False))
+            # clean() already escapes what is not printable; quote without escaping again.
+            head.append('"' + clean(r.event, 80).replace('"', '\\"') + '"')
         if r.message_id is not None:
             head.append(f"messageId={clean(r.message_id, 60)}")
         yield paint(" ".join(head), bold=True)

@@ -290,6 +290,6 @@ def _sqlite(name: str) -> Iterator[Record]:
     except SourceError:
         raise
     except Exception as exc:  # a corrupt or foreign SQLite file
-        raise SourceError(
-            f"{name}: cannot read the session ({type(exc).__name__}: {exc})"
-        ) from None
+        # StoreError already says what is wrong in words; other errors name their kind.
+        why = str(exc) if type(exc).__name__ == "StoreError" else f"{type(exc).__name__}: {exc}"
+        raise SourceError(f"{name}: cannot read the session ({why})") from None

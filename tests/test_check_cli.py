@@ -233,3 +233,10 @@ def test_text_numbers_are_what_diff_takes(tmp_path: Path) -> None:
     r = _run(nd, str(path))
     assert f'{nd} #1 track "Order Completed" messageId=bad-1' in r.stdout
     assert f'{path} #3 track "Order Completed" messageId=bad-1' in r.stdout
+
+
+def test_header_escapes_control_characters_once(tmp_path: Path) -> None:
+    msg = {**GOOD, "event": 'A \x01 "B"', "messageId": "c1"}
+    r = _run(_ndjson(tmp_path, "ctl.ndjson", msg))
+    assert '#1 track "A \\x01 \\"B\\"" messageId=c1' in r.stdout.splitlines()
+    assert "\x01" not in r.stdout
