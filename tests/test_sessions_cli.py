@@ -513,3 +513,15 @@ def test_a_reset_hides_messages_from_the_running_inspector_only(tmp_path: Path) 
         assert reopened.rejected_count() == reopened.rejected_count(include_hidden=True)
     finally:
         reopened.close()
+
+
+@pytest.mark.parametrize("where", ["file-in-the-way", "unwritable"])
+def test_a_session_path_that_cannot_be_written_is_explained(tmp_path: Path, where: str) -> None:
+    if where == "file-in-the-way":
+        (tmp_path / "f").write_text("x")
+        path, needle = tmp_path / "f" / "s.sqlite", "a file of that name is in the way"
+    else:
+        path, needle = Path("/proc/inspector-test/s.sqlite"), "choose another path with --session"
+    r = _run("serve", "--headless", "--port", "0", "--session", str(path))
+    assert r.exit_code == 2
+    assert needle in r.stderr and len(r.stderr.strip().splitlines()) == 1

@@ -174,7 +174,18 @@ class Store:
             if not self.path.is_file():
                 raise StoreError(f"no session file at {self.path}")
         else:
-            self.path.parent.mkdir(parents=True, exist_ok=True)
+            try:
+                self.path.parent.mkdir(parents=True, exist_ok=True)
+            except OSError as exc:
+                why = (
+                    "a file of that name is in the way"
+                    if isinstance(exc, FileExistsError | NotADirectoryError)
+                    else exc.strerror or str(exc)
+                )
+                raise StoreError(
+                    f"cannot create the folder {self.path.parent} for the session ({why}); "
+                    "choose another path with --session"
+                ) from None
         try:
             self._wcon: sqlite3.Connection | None = None
             self._lock: int | None = None
@@ -190,6 +201,13 @@ class Store:
                 )
             self._rcon = _connect(self.path, readonly)
             self._rcon.execute("SELECT count(*) FROM messages").fetchone()
+        except sqlite3.OperationalError as exc:
+            if "unable to open" not in str(exc):
+                raise StoreError(f"{self.path} is not an inspector session ({exc})") from exc
+            raise StoreError(
+                f"cannot {'open' if readonly else 'create or write'} {self.path} (is its folder "
+                "writable?); choose another path with --session"
+            ) from None
         except sqlite3.DatabaseError as exc:
             raise StoreError(f"{self.path} is not an inspector session ({exc})") from exc
         self._rlock = threading.Lock()
