@@ -200,6 +200,21 @@ def export_command(
 # ------------------------------------------------------------------ open
 
 
+def _port_free_or_die(host: str, port: int) -> None:
+    import socket
+
+    try:
+        with socket.socket(socket.AF_INET6 if ":" in host else socket.AF_INET) as sock:
+            sock.setsockopt(socket.SOL_SOCKET, socket.SO_REUSEADDR, 1)
+            sock.bind((host, port))
+    except OSError as exc:
+        why = os.strerror(exc.errno).lower() if exc.errno else str(exc)
+        _die(
+            f"cannot listen on {host}:{port}: {why}. "
+            "Pick another port with --port N (or --port 0 for any free port)."
+        )
+
+
 @click.command("open")
 @click.argument("file")
 @click.option("--listen", is_flag=True, help="Also capture: new traffic appends to the session.")
@@ -251,6 +266,8 @@ def open_command(
         path = resolve_source(file)
     except _Fail as exc:
         _die(str(exc))
+    if listen and port:
+        _port_free_or_die(host, port)  # before importing anything into a new session
     engine = None
     if plan:
         from inspector.runtime import build_engine

@@ -525,3 +525,20 @@ def test_a_session_path_that_cannot_be_written_is_explained(tmp_path: Path, wher
     r = _run("serve", "--headless", "--port", "0", "--session", str(path))
     assert r.exit_code == 2
     assert needle in r.stderr and len(r.stderr.strip().splitlines()) == 1
+
+
+def test_open_listen_on_a_busy_port_fails_before_importing(
+    data_dir: Path, tmp_path: Path
+) -> None:
+    import socket
+
+    src = tmp_path / "in.ndjson"
+    src.write_text('{"type":"track","event":"Order Completed","userId":"u1"}\n')
+    with socket.socket() as busy:
+        busy.bind(("127.0.0.1", 0))
+        busy.listen()
+        port = busy.getsockname()[1]
+        r = _run("open", str(src), "--listen", "--port", str(port))
+    assert r.exit_code == 2
+    assert f"cannot listen on 127.0.0.1:{port}: address already in use." in r.stderr
+    assert list(data_dir.iterdir()) == []  # nothing imported into a session nobody will see
