@@ -70,7 +70,7 @@ def _rule(v: str) -> tuple[str, list[Any]]:
 
 
 def _has(v: str) -> tuple[str, list[Any]]:
-    v = v.lower().rstrip("s")
+    word = v.lower()
     cols = {
         "error": "errors > 0",
         "warning": "warnings > 0",
@@ -78,11 +78,14 @@ def _has(v: str) -> tuple[str, list[Any]]:
         "violation": "violations IS NOT NULL",
         "issue": "violations IS NOT NULL",
     }
-    if v not in cols:
+    # Plurals mean the same: has:errors is has:error.
+    if word not in cols and word.endswith("s") and word[:-1] in cols:
+        word = word[:-1]
+    if word not in cols:
         raise FilterError(
             f"has:{v} is not known; use has:error, has:warning, has:info or has:violation"
         )
-    return cols[v], []
+    return cols[word], []
 
 
 def _message_id(v: str) -> tuple[str, list[Any]]:
@@ -138,6 +141,28 @@ TERMS: dict[str, Callable[[str], tuple[str, list[Any]]]] = {
     "seq": _seq,
 }
 
+#: An example value for each term, for "needs a value" messages.
+EXAMPLES = {
+    "type": "type:track",
+    "event": 'event:"Order Completed"',
+    "name": "name:order",
+    "user": "user:u123",
+    "userid": "userid:u123",
+    "anon": "anon:a456",
+    "anonymousid": "anonymousid:a456",
+    "lib": "lib:analytics.js",
+    "library": "library:analytics-python",
+    "rule": "rule:event-name/non-descriptive",
+    "has": "has:error",
+    "messageid": "messageid:ajs-123",
+    "id": "id:ajs-123",
+    "writekey": "writekey:KEY",
+    "seq": "seq:10..20",
+}
+
+#: The terms named when an unknown one is used (the aliases are left out to keep it short).
+MAIN_TERMS = ("type", "event", "name", "user", "has", "rule", "lib", "writekey", "seq")
+
 HELP = (
     'type:track  event:"Order Completed"  name:order  user:ID  has:error  '
     "rule:event-name/non-descriptive  lib:analytics.js  seq:10..20  -type:page  free text"
@@ -162,11 +187,12 @@ def parse(text: str) -> Filter:
         key, sep, value = word.partition(":")
         if sep and key.lower() in TERMS:
             if not value:
-                raise FilterError(f"{key}: needs a value, e.g. {key}:something")
+                example = EXAMPLES.get(key.lower(), f"{key}:value")
+                raise FilterError(f"{key}: needs a value, e.g. {example}")
             sql, p = TERMS[key.lower()](value)
         elif sep and key.isidentifier() and not value.startswith("//"):
             raise FilterError(
-                f"unknown filter term {key}:; known terms: {', '.join(sorted(TERMS))}"
+                f"unknown filter term {key}:; use {' '.join(t + ':' for t in MAIN_TERMS)}"
             )
         else:
             sql, p = _text(word if not neg else word)

@@ -10,6 +10,7 @@ in a worker thread on its own SQLite connection.
 
 from __future__ import annotations
 
+import shlex
 import sys
 import time
 from collections import deque
@@ -38,7 +39,7 @@ from inspector.tui.screens.coverage import PLAN_BINDINGS, PlanActions
 from inspector.tui.screens.help import HelpScreen
 from inspector.tui.viewmodel import Totals, ViewIndex, build_index, next_error_seq
 from inspector.tui.widgets.bars import FilterBar, HeaderBar, StatusBar
-from inspector.tui.widgets.detail import DetailPane
+from inspector.tui.widgets.detail import DetailPane, is_json, plural
 from inspector.tui.widgets.empty import EmptyState
 from inspector.tui.widgets.stream import StreamHeader, StreamView
 
@@ -63,7 +64,8 @@ class InspectorApp(DiffActions, PlanActions, App[None]):
 
     BINDINGS = [
         Binding("slash", "focus_filter", "Filter"),
-        Binding("p,space", "toggle_pause", "Pause"),
+        Binding("p,space", "pause", "Pause"),
+        Binding("p,space", "resume", "Resume"),
         Binding("c", "clear", "Clear"),
         Binding("n", "next_error", "Next error"),
         Binding("N", "previous_error", "Prev error", show=False),
@@ -179,6 +181,10 @@ class InspectorApp(DiffActions, PlanActions, App[None]):
         for cls in (StreamView, DetailPane, FilterBar, StatusBar, EmptyState, HeaderBar):
             self._one(cls)
         self._show_header()
+        # When a modal (help, command palette) closes on a screen with nothing focused,
+        # Textual focuses the first focusable widget: the filter input, which would then
+        # swallow q, j, k, g. The stream is where keys belong (also while it is empty).
+        setattr(self._main, "AUTO_FOCUS", "#stream")  # noqa: B010 (a ClassVar, per screen)
         self.stream.focus()
         self.start_plan()  # before the endpoint: what is stored is scanned, not checked
         if self.capture is not None:
@@ -220,7 +226,11 @@ class InspectorApp(DiffActions, PlanActions, App[None]):
             await forwarder.close()
 
     def _show_header(self) -> None:
-        self._one(HeaderBar).show(self.url_label or self.url, self.session_label, not self.live)
+        label = self.session_label
+        if not self.live:
+            # The header already says "read-only session".
+            label = label.removesuffix(" (read-only)")
+        self._one(HeaderBar).show(self.url_label or self.url, label, not self.live)
 
     def _refresh_empty_text(self) -> None:
         self._one(EmptyState).refresh_text()
@@ -357,7 +367,7 @@ class InspectorApp(DiffActions, PlanActions, App[None]):
             return
         idx = self.stream.index
         if self.flt.empty:
-            bar.set_match(f"{self.totals.messages:,} messages")
+            bar.set_match(plural(self.totals.messages, "message"))
         else:
             bar.set_match(f"{idx.messages:,} of {self.totals.messages:,} match")
 
@@ -407,6 +417,7 @@ class InspectorApp(DiffActions, PlanActions, App[None]):
     def on_stream_view_follow_changed(self, event: StreamView.FollowChanged) -> None:
         if event.following:
             self.pending_new = 0
+        self.refresh_bindings()
 
     def action_focus_filter(self) -> None:
         self._main.query_one("#filter", Input).focus()
@@ -424,6 +435,22 @@ class InspectorApp(DiffActions, PlanActions, App[None]):
             stream.set_following(False)
         else:
             stream.action_bottom()
+
+    def action_pause(self) -> None:
+        self.action_toggle_pause()
+
+    def action_resume(self) -> None:
+        self.action_toggle_pause()
+
+    def check_action(self, action: str, parameters: tuple[object, ...]) -> bool | None:
+        """The footer shows "p Pause" while following and "p Resume" while paused."""
+        if action in ("pause", "resume"):
+            try:
+                following = self.stream.following
+            except Exception:  # before mount
+                following = True
+            return following == (action == "pause")
+        return super().check_action(action, parameters)
 
     def action_clear(self) -> None:
         if self.capture is not None:
@@ -480,16 +507,21 @@ class InspectorApp(DiffActions, PlanActions, App[None]):
         detail = self.detail
         detail.show(self.store, self.stream.cursor_key)
         text = detail.json_plain()
+        what = "the JSON"
         if not text:
             key = self.stream.cursor_key
             if key is not None and key[0] == "r":
                 req = self.store.request(key[1])
                 text = req.body.decode("utf-8", "replace") if req else ""
+                if text and not is_json(req.body if req else b""):
+                    what = "the body"
         if not text:
             self.notify("Nothing selected to copy.", severity="warning", timeout=2)
             return
         self.copy_to_clipboard(text)
-        self.notify(f"Copied the JSON ({len(text):,} characters) to the clipboard.", timeout=2)
+        self.notify(
+            f"Copied {what} ({plural(len(text), 'character')}) to the clipboard.", timeout=2
+        )
 
     def action_export(self) -> None:
         stamp = datetime.now().strftime("%Y%m%d-%H%M%S")
@@ -508,7 +540,7 @@ class InspectorApp(DiffActions, PlanActions, App[None]):
             )
             return
         self.call_from_thread(
-            self.notify, f"Exported {n:,} messages to {path}", markup=False, timeout=8
+            self.notify, f"Exported {plural(n, 'message')} to {path}", markup=False, timeout=8
         )
 
     def action_help(self) -> None:
@@ -574,12 +606,25 @@ def run(settings: Settings) -> int:
     existed = settings.session is not None and settings.session.exists()
     capture = build_capture(settings)
     app = InspectorApp(capture=capture, settings=settings)
+    saved = 0
     try:
         app.run()
+        if not app.startup_error:
+            saved = int(capture.store.execute("SELECT count(*) FROM messages")[0][0])
     finally:
         capture.store.close()
     if app.startup_error:
         discard_if_unused(settings.session, existed)
         print(f"inspector: {app.startup_error}", file=sys.stderr)
         return 2
+    print(goodbye_line(capture.store.path, saved), file=sys.stderr)
     return app.return_code or 0
+
+
+def goodbye_line(path: Path, messages: int) -> str:
+    """What `inspector` prints when the UI closes: where the session is, how to reopen it."""
+    quoted = shlex.quote(str(path))
+    return (
+        f"inspector: session saved to {path} ({plural(messages, 'message')}); "
+        f"reopen it with `inspector open {quoted}`"
+    )

@@ -48,13 +48,15 @@ DIFF_BINDINGS = [
     Binding("D,s", "side_by_side", "Side by side", show=False),
     Binding("t", "timeline", "Identity timeline", show=False),
     Binding("R", "drift", "Drift summary", show=False),
+    Binding("u", "toggle_unchanged", "Unchanged paths", show=False),
 ]
 
 #: (key, what) lines for a help screen.
 DIFF_KEYS: list[tuple[str, str]] = [
     ("d", "context diff of the selected message (again: vs identity / stream / baseline)"),
     ("b", "pin the selected message as the diff baseline, shown ◆ (again: unpin)"),
-    ("x", "mark / unmark for the side-by-side diff, shown ●"),
+    ("x", "mark / unmark for the side-by-side diff, shown ● (◈: marked baseline)"),
+    ("u", "show / hide the unchanged paths of the context diff"),
     ("D  s", "side-by-side diff of the two marked messages (c: whole / context only)"),
     ("t", "identity timeline of the selected message's user"),
     ("R", "context drift summary of the session"),
@@ -64,6 +66,8 @@ TAB_ID = "tab-context"
 #: Mark-column glyphs in the stream: the pinned baseline, and messages marked with x.
 BASELINE_GLYPH = "◆"
 MARK_GLYPH = "●"
+#: A message that is both the pinned baseline and marked.
+BOTH_GLYPH = "◈"
 
 
 @dataclass
@@ -179,7 +183,7 @@ class DiffActions:
         st = self.diff_state
         tags = dict.fromkeys(st.marks, MARK_GLYPH)
         if st.baseline is not None:
-            tags[st.baseline] = BASELINE_GLYPH
+            tags[st.baseline] = BOTH_GLYPH if st.baseline in tags else BASELINE_GLYPH
         self._diff_ui().stream.set_tags(tags)
 
     def diff_forget(self) -> None:
@@ -193,6 +197,16 @@ class DiffActions:
         view = self.context_view()
         if view is not None:
             view.clear()
+
+    def action_toggle_unchanged(self) -> None:
+        """``u`` from anywhere on the main screen while the context-diff tab is showing."""
+        view = self.context_view()
+        if view is None or self._diff_tabs().active != TAB_ID:
+            self._diff_ui().notify(
+                "u shows unchanged paths in the context diff: press d first.", timeout=2
+            )
+            return
+        view.action_toggle_unchanged()
 
     def action_mark(self) -> None:
         seq = self._diff_selected_seq("mark it")

@@ -343,7 +343,9 @@ def compute_context_diff(
 
 def header_text(result: ContextDiffResult) -> Text:
     out = Text(no_wrap=True, end="")
-    out.append(f"Context of #{result.seq} ", Style(bold=True))
+    out.append(f"Context of #{result.seq}", Style(bold=True))
+    # "vs ..." reads on; a note ("this is the baseline #1") is a sentence of its own.
+    out.append(" · " if result.note else " ", LABEL)
     out.append(clean(result.against, 200), Style(bold=True, color="#66d9ef"))
     if result.note is None:
         changed, same = len(result.changed), len(result.unchanged)

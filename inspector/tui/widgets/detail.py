@@ -7,25 +7,72 @@ tabs: ``Message`` (violations table + JSON with the violated lines marked) and `
 
 from __future__ import annotations
 
+import re
 from typing import Any
 
 import orjson
 from rich.style import Style
 from rich.text import Text
+from textual import events
 from textual.app import ComposeResult
 from textual.containers import Vertical, VerticalScroll
 from textual.widgets import Static, TabbedContent, TabPane
 
+from inspector.ingest.service import basic_auth_user
 from inspector.model import SEVERITY_RANK, Message, Violation
 from inspector.safety import clean, safe_text
 from inspector.store.session import RequestRecord
 from inspector.tui.jsontext import SEVERITY_COLOR, json_text
 
 LABEL = Style(color="#8a8a8a")
+#: The header the importer puts on the synthetic request of each imported message.
+IMPORT_HEADER = "x-inspector-import"
+#: Longest quoted text ("...") shown inside a violation message, and longest message.
+QUOTE_MAX = 48
+VIOLATION_MAX = 320
+
+_QUOTED = re.compile(r'"([^"\n]{' + str(QUOTE_MAX + 1) + r',})"')
 
 
 def plural(n: int, word: str) -> str:
-    return f"{n} {word}" if n == 1 else f"{n} {word}s"
+    return f"{n:,} {word}" if n == 1 else f"{n:,} {word}s"
+
+
+def is_json(body: bytes) -> bool:
+    try:
+        orjson.loads(body)
+    except orjson.JSONDecodeError:
+        return False
+    return True
+
+
+def header_value(value: str) -> str:
+    """A header value as the client sent it.
+
+    aiohttp decodes raw header bytes as latin-1, so UTF-8 text (a User-Agent with an
+    accent) arrives as mojibake; re-decode it as UTF-8 when that is what it was.
+    """
+    try:
+        return value.encode("latin-1").decode("utf-8")
+    except (UnicodeEncodeError, UnicodeDecodeError):
+        return value
+
+
+def cap_quotes(text: str, limit: int = QUOTE_MAX) -> str:
+    """Shorten every quoted run longer than ``limit`` the same way (user text in messages)."""
+
+    def cut(m: re.Match[str]) -> str:
+        inner = m.group(1).rstrip("…")
+        return '"' + inner[: limit - 1] + '…"'
+
+    return _QUOTED.sub(cut, text)
+
+
+def imported_from(req: RequestRecord) -> str | None:
+    for name, value in req.headers:
+        if name.lower() == IMPORT_HEADER:
+            return value
+    return None
 
 
 def _kv(out: Text, key: str, value: Text | str) -> None:
@@ -40,6 +87,21 @@ def request_text(req: RequestRecord | None, message: Message | None = None) -> T
     if req is None:
         out.append("(request not found)")
         return out
+    source = imported_from(req)
+    if source is not None:
+        # The importer stores each message as a synthetic request: no HTTP request happened.
+        out.append("Imported from ", Style(bold=True))
+        out.append_text(safe_text(header_value(source), "bold #a6e22e", max_len=400))
+        out.append("\n")
+        out.append("This message was read from a file, not received over HTTP: it has no\n", LABEL)
+        out.append("endpoint, status or headers of its own.\n\n", LABEL)
+        _kv(out, "imported", safe_text(req.received_at))
+        if req.write_key:
+            _kv(out, "writeKey", safe_text(req.write_key))
+        if message is not None:
+            _kv(out, "message", f"#{message.seq}")
+            _kv(out, "json size", f"{len(message.raw):,} bytes")
+        return out
     _kv(out, "endpoint", safe_text(f"{req.method} {req.path}", max_len=400))
     status = Text(str(req.status))
     if req.reason:
@@ -47,7 +109,8 @@ def request_text(req: RequestRecord | None, message: Message | None = None) -> T
         status.append_text(safe_text(req.reason, "bold #ff5f87", max_len=600))
     _kv(out, "status", status)
     _kv(out, "received", safe_text(req.received_at))
-    _kv(out, "writeKey", safe_text(req.write_key) if req.write_key else Text("(none)", LABEL))
+    write_key = req.write_key or basic_auth_user(req.headers)
+    _kv(out, "writeKey", safe_text(write_key) if write_key else Text("(none)", LABEL))
     gz = req.body_encoding or "none"
     _kv(out, "wire size", f"{req.wire_size:,} bytes (Content-Encoding: {clean(gz, 40)})")
     _kv(
@@ -64,7 +127,7 @@ def request_text(req: RequestRecord | None, message: Message | None = None) -> T
         out.append("  ")
         out.append_text(safe_text(name, "#66d9ef", 200))
         out.append(": ")
-        out.append_text(safe_text(value, max_len=1000))
+        out.append_text(safe_text(header_value(value), max_len=1000))
         out.append("\n")
     return out
 
@@ -81,7 +144,7 @@ def violations_text(vs: list[Violation]) -> Text:
         out.append("  ")
         out.append_text(safe_text(v.path or "(message)", "#66d9ef", 120))
         out.append("  ")
-        out.append_text(safe_text(v.message, max_len=600))
+        out.append_text(safe_text(cap_quotes(v.message), max_len=VIOLATION_MAX))
         if n < len(ordered) - 1:
             out.append("\n")
     return out
@@ -94,11 +157,49 @@ def _body_data(body: bytes) -> Any:
         return None
 
 
+class TitleBar(Static):
+    """One line: a prefix, a name cut with an ellipsis to fit, and a suffix kept whole."""
+
+    def set_parts(self, prefix: Text, name: Text | None = None, *suffixes: Text) -> None:
+        """``suffixes`` from the most to the least detailed: the first that leaves the name
+        some room is shown."""
+        self._parts = (prefix, name, suffixes)
+        self._fit()
+
+    def on_resize(self, event: events.Resize) -> None:
+        if getattr(self, "_parts", None) is not None:
+            self._fit()
+
+    def _fit(self) -> None:
+        prefix, name, suffixes = self._parts
+        out = prefix.copy()
+        width = self.content_region.width
+        suffix = suffixes[0] if suffixes else None
+        for suffix in suffixes:
+            room = width - prefix.cell_len - suffix.cell_len
+            if not width or room >= min(24, name.cell_len if name is not None else 0):
+                break
+        if name is not None:
+            room = width - prefix.cell_len - (suffix.cell_len if suffix else 0)
+            shown = name.copy()
+            if width > 0 and shown.cell_len > max(room, 12):
+                shown.truncate(max(room, 12) - 1)
+                shown.append("…")
+            out.append_text(shown)
+        if suffix is not None:
+            out.append_text(suffix)
+        out.no_wrap = True
+        out.overflow = "ellipsis"
+        self.update(out, layout=False)
+
+
 class DetailPane(Vertical):
     """What the selected stream row contains."""
 
     DEFAULT_CSS = """
-    DetailPane #detail-title { height: 1; padding: 0 1; background: $panel; }
+    DetailPane #detail-title {
+        height: 1; padding: 0 1; background: $panel; text-wrap: nowrap; text-overflow: ellipsis;
+    }
     DetailPane #violations-scroll { height: auto; max-height: 8; border-bottom: solid $panel; }
     DetailPane #violations { width: 1fr; }
     DetailPane #json-scroll, DetailPane #request-scroll { height: 1fr; }
@@ -106,7 +207,7 @@ class DetailPane(Vertical):
     """
 
     def compose(self) -> ComposeResult:
-        yield Static(id="detail-title")
+        yield TitleBar(id="detail-title")
         with TabbedContent(initial="tab-message", id="detail-tabs"):
             with TabPane("Message", id="tab-message"):
                 with VerticalScroll(id="violations-scroll"):
@@ -124,10 +225,13 @@ class DetailPane(Vertical):
     def clear(self) -> None:
         self.key: tuple[str, int] | None = None
         self.message: Message | None = None
-        self.query_one("#detail-title", Static).update(Text("Nothing selected", LABEL))
+        self._title(Text("Nothing selected", LABEL))
         self._set_violations([])
         self.query_one("#json", Static).update("")
         self.query_one("#request", Static).update("")
+
+    def _title(self, prefix: Text, name: Text | None = None, *suffixes: Text) -> None:
+        self.query_one("#detail-title", TitleBar).set_parts(prefix, name, *suffixes)
 
     def _set_violations(self, vs: list[Violation]) -> None:
         self.query_one("#violations-scroll").display = bool(vs)
@@ -150,20 +254,23 @@ class DetailPane(Vertical):
         m: Message | None = store.get(seq)
         self.message = m
         if m is None:
-            self.query_one("#detail-title", Static).update(Text(f"#{seq} not found", LABEL))
+            self._title(Text(f"#{seq} not found", LABEL))
             return
-        title = Text(no_wrap=True, end="")
-        title.append(f"#{m.seq} ", Style(bold=True))
-        title.append_text(safe_text(m.type or "?", "bold", 20))
+        prefix = Text(no_wrap=True, end="")
+        prefix.append(f"#{m.seq} ", Style(bold=True))
+        prefix.append_text(safe_text(m.type or "?", "bold", 20))
         name = m.data.get("event") or m.data.get("name") if isinstance(m.data, dict) else None
+        name_text: Text | None = None
         if isinstance(name, str) and name:
-            title.append(" ")
-            title.append_text(safe_text(name, "bold #a6e22e", 200))
-        title.append(f"  ·  {clean(m.received_at, 40)}  ·  {clean(m.endpoint, 80)}", LABEL)
+            prefix.append(" ")
+            name_text = safe_text(name, "bold #a6e22e", 200)
+        req: RequestRecord | None = store.request(m.request_id)
+        where = "imported" if req is not None and imported_from(req) is not None else m.endpoint
+        counts = Text(no_wrap=True, end="")
         errs = sum(1 for v in m.violations if v.severity == "error")
         warns = sum(1 for v in m.violations if v.severity == "warning")
         infos = len(m.violations) - errs - warns
-        title.append("  ·  ", LABEL)
+        title = counts
         if m.violations:
             title.append(
                 plural(errs, "error"), Style(color=SEVERITY_COLOR["error"], bold=bool(errs))
@@ -173,7 +280,11 @@ class DetailPane(Vertical):
             title.append(f", {infos} info", LABEL)
         else:
             title.append("no violations", Style(color="#5faf5f"))
-        self.query_one("#detail-title", Static).update(title, layout=False)
+        when = clean(m.received_at, 40)
+        full = Text(f"  ·  {when}  ·  {clean(where, 80)}  ·  ", LABEL, end="") + counts
+        shorter = Text(f"  ·  {when[11:23]}  ·  {clean(where, 80)}  ·  ", LABEL, end="") + counts
+        shortest = Text("  ·  ", LABEL, end="") + counts
+        self._title(prefix, name_text, full, shorter, shortest)
         self._set_violations(m.violations)
         text, marks = json_text(m.data, m.violations)
         self.query_one("#json", Static).update(text)
@@ -181,7 +292,7 @@ class DetailPane(Vertical):
         first = min(marks) if marks else 0
         scroll = self.query_one("#json-scroll")
         self.call_after_refresh(scroll.scroll_to, 0, max(0, first - 3), animate=False)
-        self.query_one("#request", Static).update(request_text(store.request(m.request_id), m))
+        self.query_one("#request", Static).update(request_text(req, m))
 
     def _show_rejected(self, store: Any, rid: int) -> None:
         self.message = None
@@ -191,7 +302,7 @@ class DetailPane(Vertical):
         if req is not None:
             title.append_text(safe_text(f"{req.status} {req.method} {req.path}", max_len=200))
             title.append(f"  ·  {clean(req.received_at, 40)}", LABEL)
-        self.query_one("#detail-title", Static).update(title, layout=False)
+        self._title(title)
         reason = req.reason if req is not None else "request not found"
         self._set_violations([Violation("request/rejected", "error", "", reason or "rejected")])
         body = req.body if req is not None else b""
