@@ -25,6 +25,10 @@ def _upstream_url(ctx: click.Context, param: click.Parameter, value: str | None)
     if value is None:
         return None
     parts = urlsplit(value)
+    try:
+        parts.port  # noqa: B018  (raises ValueError for a port out of range)
+    except ValueError:
+        parts = parts._replace(scheme="")
     if parts.scheme not in ("http", "https") or not parts.hostname:
         raise click.BadParameter(
             f"{value!r} is not an http(s) URL with a host, e.g. https://api.segment.io",

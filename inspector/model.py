@@ -55,7 +55,7 @@ class MessageMeta(NamedTuple):
     #: The ``sentAt`` of the batch that carried the message. Server SDKs (Python, Node, Go,
     #: Java, Ruby) and mobile SDKs stamp it on the batch only, so clock skew is checked
     #: against it when the message has no ``sentAt`` of its own.
-    sent_at: str | None = None
+    sent_at: Any = None
 
 
 @dataclass(slots=True)

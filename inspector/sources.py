@@ -60,7 +60,7 @@ class Record:
     received_at: str | None = None
     endpoint: str = ""
     #: The ``sentAt`` of the batch the message came in (batch bodies only).
-    sent_at: str | None = None
+    sent_at: Any = None
     #: The message's seq in a saved session (what ``diff`` and the UI call #N).
     seq: int | None = None
 
@@ -210,8 +210,7 @@ def _batch(doc: dict[str, Any], endpoint: str, received_at: str | None = None) -
     ctx = doc.get("context")
     integ = doc.get("integrations")
     count = len(items)
-    sent_at = doc.get("sentAt")
-    sent = sent_at if type(sent_at) is str else None
+    sent = doc.get("sentAt")
     for i, item in enumerate(items):
         yield Record(
             merge_batch_item(item, ctx, integ), None, count, i, received_at, endpoint, sent

@@ -276,7 +276,9 @@ def test_upstream_url() -> None:
         Forwarder("api.segment.io")
 
 
-@pytest.mark.parametrize("url", ["notaurl", "http://", "ftp://example.com"])
+@pytest.mark.parametrize(
+    "url", ["notaurl", "http://", "ftp://example.com", "http://127.0.0.1:99999"]
+)
 def test_bad_forward_url_is_a_one_line_usage_error(tmp_path, url):
     import subprocess
     import sys

@@ -527,9 +527,7 @@ def test_a_session_path_that_cannot_be_written_is_explained(tmp_path: Path, wher
     assert needle in r.stderr and len(r.stderr.strip().splitlines()) == 1
 
 
-def test_open_listen_on_a_busy_port_fails_before_importing(
-    data_dir: Path, tmp_path: Path
-) -> None:
+def test_open_listen_on_a_busy_port_fails_before_importing(data_dir: Path, tmp_path: Path) -> None:
     import socket
 
     src = tmp_path / "in.ndjson"

@@ -62,8 +62,10 @@ class Decoded:
     items: list[Item]
     #: writeKey found in the body (top-level or the first item's).
     write_key: str | None
-    #: The batch's own ``sentAt`` (a string), if it has one.
-    sent_at: str | None = None
+    #: The batch's own ``sentAt`` (any JSON value; checked per item), if it has one.
+    sent_at: Any = None
+    #: The writeKey of the body itself (top level), not borrowed from an item.
+    body_key: str | None = None
 
 
 def inflate(body: bytes, limit: int = MAX_INFLATED_BYTES, encoding: str = "gzip") -> bytes:
@@ -337,9 +339,12 @@ def _merge(top: dict[str, Any], raw_items: list[tuple[Any, int, int]]) -> Decode
                 if isinstance(iwk, str):
                     wk = iwk
         items.append(Item(data, start, end, extra))
-    sent_at = top.get("sentAt")
+    top_key = top.get("writeKey")
     return Decoded(
-        items, wk if isinstance(wk, str) else None, sent_at if type(sent_at) is str else None
+        items,
+        wk if isinstance(wk, str) else None,
+        top.get("sentAt"),
+        top_key if type(top_key) is str else None,
     )
 
 

@@ -132,11 +132,13 @@ class Capture:
                     f"Content-Encoding {encoding!r} is not supported; send gzip or plain JSON",
                 )
             limit = decode.MAX_BATCH_BYTES if batch else decode.MAX_MESSAGE_BYTES
-            if len(text) > limit:
+            # A single call's size is its object's own bytes (whitespace around it is not).
+            size = len(text) if batch or len(text) <= limit else len(text.strip(b" \t\r\n"))
+            if size > limit:
                 what = "batch" if batch else "message"
                 raise DecodeError(
                     "payload_too_large",
-                    f"{what.capitalize()} is {len(text)} bytes; Segment accepts at most {limit // 1024} KB per {what}",
+                    f"{what.capitalize()} is {size} bytes; Segment accepts at most {limit // 1024} KB per {what}",
                 )
             decoded = decode.decode_batch(text) if batch else decode.decode_single(text, call_type)
             if batch:
@@ -149,7 +151,11 @@ class Capture:
                         )
             write_key = basic_auth_user(headers) or decoded.write_key
             record.write_key = write_key
-            refused = self._refused_key(write_key, decoded.items) if self.write_keys else None
+            refused = (
+                self._refused_key(basic_auth_user(headers) or decoded.body_key, decoded.items)
+                if self.write_keys
+                else None
+            )
             if refused is not None:
                 shown = repr(refused) if refused else "no writeKey"
                 raise DecodeError(
@@ -206,7 +212,9 @@ class Capture:
 
     def _refused_key(self, write_key: str | None, items: list[decode.Item]) -> str | None:
         """With ``--write-key``: the first key of the request that is not allowed ("" for a
-        message with no key at all), else None. A batch item's own writeKey is that item's."""
+        message with no key at all), else None. ``write_key`` is the request's own (Basic
+        auth, or the body's top level); a batch item's own writeKey is that item's, and an
+        item without one does not borrow a sibling's."""
         allowed = self.write_keys
         if not items:
             return None if write_key in allowed else (write_key or "")

@@ -7,6 +7,7 @@ below it with its own id, docs and examples.
 
 from __future__ import annotations
 
+from dataclasses import replace
 from datetime import UTC, datetime, timedelta
 from typing import Any
 
@@ -368,10 +369,13 @@ def check_common(
         elif bounds is not None and (dt > bounds[2] or (key == "sentAt" and dt < bounds[1])):
             out.append(_skew(key, (dt - bounds[0]).total_seconds()))
     batch_sent = meta.sent_at
-    if batch_sent is not None and bounds is not None and get("sentAt") is None:
-        # Server and mobile SDKs stamp sentAt on the batch only; its skew is every item's.
-        sent = _batch_sent_at(batch_sent)
-        if sent is not None and (sent > bounds[2] or sent < bounds[1]):
+    if batch_sent is not None and get("sentAt") is None:
+        # Server and mobile SDKs stamp sentAt on the batch only; it is every item's.
+        sent = _batch_sent_at(batch_sent) if type(batch_sent) is str else None
+        if sent is None:
+            bad = _bad_time("sentAt", batch_sent)
+            out.append(replace(bad, message="The batch's " + bad.message))
+        elif bounds is not None and (sent > bounds[2] or sent < bounds[1]):
             out.append(_skew("sentAt", (sent - bounds[0]).total_seconds(), batch=True))
 
     # context and integrations

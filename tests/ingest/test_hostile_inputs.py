@@ -114,15 +114,19 @@ async def test_each_items_write_key_is_checked(live):
         (batch_of(good, bad), 401),
         (batch_of(bad, top='"writeKey":"good",'), 401),
         (batch_of(good, plain, top='"writeKey":"good",'), 200),
-        # Without a top-level key, the first item's is the request's (and so the second's).
-        (batch_of(good, plain), 200),
+        # An item without a key of its own does not borrow a sibling's.
+        (batch_of(good, plain), 401),
+        (batch_of(plain, good), 401),
         (batch_of(plain), 401),
     ]
     for body, expected in cases:
         status, _ = await post(live, "/v1/batch", body)
         assert status == expected, body
-    assert [m.write_key for m in live.store.messages()] == ["good"] * 4
-    assert len(live.store.rejected()) == 3
+    assert [m.write_key for m in live.store.messages()] == ["good"] * 2
+    assert len(live.store.rejected()) == 5
+    # Basic auth with an allowed key covers the items that carry none.
+    auth = {"Authorization": "Basic Z29vZDo="}  # good:
+    assert await post(live, "/v1/batch", batch_of(plain, good), auth) == (200, {"success": True})
 
 
 async def test_since_beyond_sqlite_integers_is_not_a_500(live):
@@ -197,3 +201,24 @@ async def test_wrong_method_on_the_test_api_is_405(live):
 async def test_wait_count_zero_returns_at_once(live):
     status, body = await get(live, "/inspector/messages/wait?count=0&timeout=5")
     assert status == 200 and json.loads(body) == {"messages": [], "total": 0}
+
+
+async def test_single_call_size_is_the_objects_own_bytes(live):
+    body = '{"userId":"u","event":"E","properties":{"p":"%s"}}'
+    exact = body % ("x" * (MAX_MESSAGE_BYTES - len(body % "")))
+    assert len(exact) == MAX_MESSAGE_BYTES
+    assert await post(live, "/v1/track", "   " + exact + "\n") == (200, {"success": True})
+    status, answer = await post(live, "/v1/track", exact[:-1] + ' ,"q":1}')
+    assert (status, answer["code"]) == (400, "payload_too_large")
+
+
+async def test_a_batch_sentat_that_is_not_a_time_is_reported(live):
+    for sent in ('"notadate"', "5"):
+        body = batch_of(TRACK % 1, top=f'"sentAt":{sent},')
+        assert await post(live, "/v1/batch", body) == (200, {"success": True})
+    found = [
+        [v for v in m.violations if v.rule == "common/timestamp-format"]
+        for m in live.store.messages()
+    ]
+    assert [len(f) for f in found] == [1, 1]
+    assert all(f[0].message.startswith("The batch's sentAt is ") for f in found)

@@ -169,6 +169,11 @@ metas = st.builds(
     batch_count=st.integers(min_value=1, max_value=5000),
     batch_index=st.integers(min_value=0, max_value=4999),
     received_at=st.none() | st.sampled_from(["2015-12-12T19:11:01.266Z", "garbage", "2015-12-12"]),
+    endpoint=st.sampled_from(["", "/v1/batch", "/v1/t"]),
+    # The batch's sentAt is any JSON value the SDK put there.
+    sent_at=st.none()
+    | st.sampled_from(["2015-12-12T19:10:00Z", "2015-12-12T19:11:01.266Z", "x", "2015-13-45"])
+    | small_values,
 )
 
 _ENGINE = Engine()
