@@ -113,7 +113,7 @@ class Capture:
             kind="ingest",
             status=200,
             reason=None,
-            write_key=None,
+            write_key=basic_auth_user(headers),  # kept even when the body is refused
             headers=headers,
             body=body,
             body_encoding=None,

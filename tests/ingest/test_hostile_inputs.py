@@ -222,3 +222,10 @@ async def test_a_batch_sentat_that_is_not_a_time_is_reported(live):
     ]
     assert [len(f) for f in found] == [1, 1]
     assert all(f[0].message.startswith("The batch's sentAt is ") for f in found)
+
+
+async def test_a_refused_request_keeps_its_basic_auth_write_key(live):
+    status, _ = await post(live, "/v1/batch", "{bad", {"Authorization": "Basic d2sxOg=="})
+    assert status == 400
+    [rej] = live.store.execute("SELECT write_key FROM requests WHERE reason IS NOT NULL")
+    assert rej == ("wk1",)
