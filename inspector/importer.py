@@ -37,6 +37,7 @@ from inspector.export._common import ExportOptions, dumps, iter_message_raw, loa
 from inspector.export._raw import array_items, members, without
 from inspector.filters import Filter
 from inspector.ingest import decode
+from inspector.jsonutil import deep_recursion
 from inspector.model import MessageMeta
 from inspector.spec import Engine
 from inspector.store import MessageRecord, RequestRecord, Store, StoreError
@@ -104,7 +105,9 @@ def detect(path: str | os.PathLike[str]) -> str:
             return "json"
         return "ndjson"
     if head is not None:
-        return "json"
+        # A whole JSON value on the first line: NDJSON when more lines follow it (an
+        # export of non-object messages), else one JSON document (an array).
+        return "ndjson" if _more_lines(p) else "json"
     try:
         doc = loads(_no_bom(p.read_bytes()))
     except ValueError as exc:
@@ -118,6 +121,17 @@ def detect(path: str | os.PathLike[str]) -> str:
     return "json"
 
 
+def _more_lines(p: Path) -> bool:
+    with p.open("rb") as f:
+        seen = 0
+        for line in f:
+            if line.strip():
+                seen += 1
+                if seen > 1:
+                    return True
+    return False
+
+
 # --------------------------------------------------------------------------- readers
 
 
@@ -128,12 +142,12 @@ def _no_bom(data: bytes) -> bytes:
     return data[3:] if data.startswith(_BOM) else data
 
 
-def iter_ndjson(path: Path) -> Iterator[dict[str, Any]]:
+def iter_ndjson(path: Path) -> Iterator[Any]:
     for value, _raw, _received in iter_ndjson_lines(path):
         yield value
 
 
-def iter_ndjson_lines(path: Path) -> Iterator[tuple[dict[str, Any], bytes, str | None]]:
+def iter_ndjson_lines(path: Path) -> Iterator[tuple[Any, bytes, str | None]]:
     """(message, its exact text without ``receivedAt``, that ``receivedAt``) per line.
 
     The text is the line as written, less the ``receivedAt`` member (which an export
@@ -152,7 +166,10 @@ def iter_ndjson_lines(path: Path) -> Iterator[tuple[dict[str, Any], bytes, str |
             except ValueError as exc:
                 raise ImportFileError(f"{path}:{lineno}: not JSON ({exc})") from None
             if not isinstance(value, dict):
-                raise ImportFileError(f"{path}:{lineno}: expected a JSON object per line")
+                # Kept as it is: SDKs can send a non-object batch item, and an export of
+                # such a session writes it as its own line.
+                yield value, text, None
+                continue
             received = value.pop("receivedAt", None)
             if "receivedAt" in value or received is not None:
                 text = without(text, "receivedAt")
@@ -217,9 +234,12 @@ class _Writer:
         endpoint: str = "/v1/batch",
         write_key: str | None = None,
         raw: bytes | None = None,
+        extra: dict[str, Any] | None = None,
+        sent_at: Any = None,
     ) -> None:
         """Store ``msg``; ``raw`` is its exact text when known (kept byte for byte; else
-        the message is encoded)."""
+        the message is encoded). ``extra``: fields merged in from its batch (context,
+        integrations), checked with the message and kept beside its bytes."""
         if isinstance(msg, dict) and received_at is None:
             ra = msg.get("receivedAt")
             if isinstance(ra, str):
@@ -231,7 +251,9 @@ class _Writer:
         mbytes = one_line(raw) if raw is not None else dumps(msg)
         body = b'{"batch":[' + mbytes + b"]}"
         start = 10
-        meta = MessageMeta(len(mbytes), 1, 0, received_at, endpoint)
+        meta = MessageMeta(len(mbytes), 1, 0, received_at, endpoint, sent_at)
+        if extra and isinstance(msg, dict):
+            msg = {**msg, **extra}
         violations = self.engine.check(msg, meta)
         cols = decode.summarize(msg)
         if write_key is None and isinstance(msg, dict):
@@ -264,7 +286,7 @@ class _Writer:
             cols["message_id"],
             cols["library"],
             violations,
-            None,
+            extra or None,
         )
         self._append(req, [rec])
         self.count += 1
@@ -471,10 +493,43 @@ def import_into(store: Store, path: str | os.PathLike[str], *, engine: Engine | 
         for msg, raw, received_at in iter_ndjson_lines(p):
             w.message(msg, received_at, raw=raw)
     else:
-        for msg in _other_messages(p):
-            w.message(msg)
+        _import_json_doc(w, p)
     w.flush()
     return w.count
+
+
+def _import_json_doc(w: _Writer, p: Path) -> None:
+    """A JSON array, a batch body or one message, each message kept byte for byte (the
+    exact decoder records where each item's text is); batch context merged as at ingest."""
+    body = _no_bom(p.read_bytes()).strip()
+    try:
+        with deep_recursion():
+            if body[:1] == b"[":
+                # An array is the items of a batch: wrap it and shift the spans back.
+                decoded = decode.decode_batch_exact(b'{"batch":' + body + b"}")
+                shift = len(b'{"batch":')
+            elif body[:1] == b"{" and b'"batch"' in body:
+                decoded = decode.decode_batch_exact(body)
+                shift = 0
+            else:
+                decoded = None
+    except (decode.DecodeError, RecursionError):
+        decoded = None
+    if decoded is None:
+        if body[:1] == b"{":
+            try:
+                msg = loads(body)
+            except (ValueError, RecursionError) as exc:
+                raise ImportFileError(f"{p}: not JSON ({exc})") from None
+            if isinstance(msg, dict) and not isinstance(msg.get("batch"), list):
+                w.message(msg, raw=body)
+                return
+        for msg in _other_messages(p):
+            w.message(msg)
+        return
+    for item in decoded.items:
+        raw = body[item.start - shift : item.end - shift]
+        w.message(item.data, raw=raw, extra=item.extra, sent_at=decoded.sent_at)
 
 
 def import_file(

@@ -33,7 +33,12 @@ def loads_exact(raw: bytes) -> Any:
         except orjson.JSONDecodeError:
             pass
     with deep_recursion():
-        return json.loads(raw.decode("utf-8", "surrogatepass"))
+        return json.loads(raw.decode("utf-8", "surrogatepass"), parse_constant=_not_json)
+
+
+def _not_json(name: str) -> Any:
+    # The standard library accepts NaN and Infinity; JSON (and Segment) do not.
+    raise ValueError(f"{name} is not valid JSON")
 
 
 def dumps_exact(value: Any) -> bytes:
@@ -44,7 +49,7 @@ def dumps_exact(value: Any) -> bytes:
         return orjson.dumps(value)
     except (TypeError, orjson.JSONEncodeError):
         with deep_recursion():
-            return json.dumps(value, ensure_ascii=True).encode("ascii")
+            return json.dumps(value, separators=(",", ":"), ensure_ascii=True).encode("ascii")
 
 
 @contextlib.contextmanager

@@ -9,17 +9,13 @@ alone: the filter terms use bare column names (``write_key``, ``received_at``) t
 
 from __future__ import annotations
 
-import json
-import re
 from collections.abc import Iterator, Sequence
 from dataclasses import dataclass, field
 from typing import Any
 
-import orjson
-
 from inspector.export._raw import apply_extra
 from inspector.filters import Filter
-from inspector.jsonutil import deep_recursion
+from inspector.jsonutil import deep_recursion, dumps_exact, loads_exact
 from inspector.store import Store
 
 
@@ -33,28 +29,14 @@ class ExportOptions:
     extra: dict[str, Any] = field(default_factory=dict)
 
 
-#: 20+ digits in a row: maybe an integer past 64 bits, which orjson would turn into a float.
-_LONG_NUMBER = re.compile(rb"\d{20}")
-
-
 def loads(raw: bytes) -> Any:
-    """Parse JSON without losing anything: orjson, or the stdlib for what orjson changes or
-    refuses (integers past 64 bits, lone surrogates)."""
-    if _LONG_NUMBER.search(raw) is None:
-        try:
-            return orjson.loads(raw)
-        except orjson.JSONDecodeError:
-            pass
-    return json.loads(raw.decode("utf-8", "surrogatepass"))
+    """Parse JSON without losing anything (see ``inspector.jsonutil.loads_exact``)."""
+    return loads_exact(raw)
 
 
 def dumps(value: Any) -> bytes:
     """Compact JSON bytes. Deterministic: ``dumps(loads(dumps(x))) == dumps(x)``."""
-    try:
-        return orjson.dumps(value)
-    except (orjson.JSONEncodeError, TypeError):
-        # Integers past 64 bits, lone surrogates: the stdlib writes them (ASCII-escaped).
-        return json.dumps(value, separators=(",", ":"), ensure_ascii=True).encode("ascii")
+    return dumps_exact(value)
 
 
 def message_scope(flt: Filter, opts: ExportOptions, store: Store) -> tuple[str, list[Any]]:
