@@ -16,6 +16,7 @@ from __future__ import annotations
 
 import re
 from collections.abc import Iterable, Mapping
+from typing import NamedTuple
 
 import orjson
 
@@ -26,26 +27,14 @@ _TOKEN = re.compile(rb'"(?:[^"\\]++|\\.)*+"|[{}\[\],:]')
 _WS = b" \t\r\n"
 
 
-class Member(tuple[str, int, int, int]):
-    """(key, start of the key's text, start of the value, end of the value)."""
+class Member(NamedTuple):
+    """One top-level member of an object's text: its key and where it lies."""
 
-    __slots__ = ()
-
-    @property
-    def key(self) -> str:
-        return self[0]
-
-    @property
-    def start(self) -> int:
-        return self[1]
-
-    @property
-    def value_start(self) -> int:
-        return self[2]
-
-    @property
-    def value_end(self) -> int:
-        return self[3]
+    key: str
+    #: Start of the key's text.
+    start: int
+    value_start: int
+    value_end: int
 
 
 def _key(text: bytes) -> str:
@@ -87,7 +76,7 @@ def members(text: bytes, pos: int | None = None) -> list[Member] | None:
             elif depth == 0:
                 if key is not None and value_start >= 0:
                     out.append(
-                        Member((key, key_start, value_start, _value_end(text, last_end, m.start())))
+                        Member(key, key_start, value_start, _value_end(text, last_end, m.start()))
                     )
                 return out
             continue
@@ -101,7 +90,7 @@ def members(text: bytes, pos: int | None = None) -> list[Member] | None:
         elif c == b",":
             if key is not None and value_start >= 0:
                 out.append(
-                    Member((key, key_start, value_start, _value_end(text, last_end, m.start())))
+                    Member(key, key_start, value_start, _value_end(text, last_end, m.start()))
                 )
             key, value_start = None, -1
     return None

@@ -89,7 +89,7 @@ def summary_text(report: dict[str, Any], scanning: bool = False) -> Text:
     out.append("  ·  ", LABEL)
     out.append(f"{tot['required_seen']}/{tot['required']}", NAME)
     out.append(
-        f" required properties of seen events present ({_pct(tot['required_seen'], tot['required'])})",
+        f" required properties/traits of seen calls present ({_pct(tot['required_seen'], tot['required'])})",
         LABEL,
     )
     unplanned = report["unplanned"]
