@@ -270,21 +270,17 @@ def _sqlite(name: str) -> Iterator[Record]:
             f"{name}: is a saved session, but this build cannot read sessions"
         ) from None
     try:
-        for item in read_session_messages(name):
-            data = getattr(item, "data", item)
-            raw = getattr(item, "raw", None)
-            received = getattr(item, "received_at", None)
-            endpoint = getattr(item, "endpoint", "")
-            index = getattr(item, "batch_index", 0)
-            seq = getattr(item, "seq", None)
+        for stored in read_session_messages(name):
+            m = stored.message
             yield Record(
-                data,
-                raw if isinstance(raw, bytes) and raw else None,
-                1,
-                index if type(index) is int else 0,
-                received if type(received) is str else None,
-                endpoint if type(endpoint) is str else "",
-                seq=seq if type(seq) is int else None,
+                m.data,
+                m.raw or None,
+                stored.batch_count,
+                m.batch_index,
+                m.received_at,
+                m.endpoint,
+                stored.sent_at,
+                seq=m.seq,
             )
     except SourceError:
         raise

@@ -240,3 +240,19 @@ def test_header_escapes_control_characters_once(tmp_path: Path) -> None:
     r = _run(_ndjson(tmp_path, "ctl.ndjson", msg))
     assert '#1 track "A \\x01 \\"B\\"" messageId=c1' in r.stdout.splitlines()
     assert "\x01" not in r.stdout
+
+
+async def test_checking_a_session_finds_what_arrival_found(live: Any) -> None:
+    """The batch's sentAt and size are facts of the request: `check SESSION` uses them as
+    the endpoint did, so re-checking a session gives the findings stored at arrival."""
+    item = {"type": "track", "event": "Order Completed", "userId": "u1", "messageId": "s1"}
+    body = json.dumps({"batch": [item], "sentAt": "2001-01-01T00:00:00Z"})
+    async with live.http.post(live.url + "/v1/batch", data=body) as r:
+        assert r.status == 200
+    [stored] = live.store.messages()
+    assert "session/clock-skew" in {v.rule for v in stored.violations}
+    r = _run("--format", "json", str(live.session_path))
+    [checked] = json.loads(r.stdout)["messages"]
+    assert sorted(v["rule"] for v in checked["violations"]) == sorted(
+        v.rule for v in stored.violations
+    )

@@ -693,11 +693,42 @@ class Store:
         }
 
 
-def read_session_messages(path: str | os.PathLike[str]) -> Iterator[Message]:
-    """Every message of a saved session, in order (for `check`, `diff`, `open`): each a
-    ``Message`` with the JSON as sent (``data``, exact ``raw`` bytes) and its arrival time."""
+@dataclass(slots=True)
+class SessionMessage:
+    """A stored message with what its request said about it: how many messages the request
+    carried and the batch's own ``sentAt`` (checked as at arrival when re-checking)."""
+
+    message: Message
+    batch_count: int
+    sent_at: Any
+
+
+def read_session_messages(path: str | os.PathLike[str]) -> Iterator[SessionMessage]:
+    """Every message of a saved session, in order (for `check`, `diff`, `open`): the
+    ``Message`` (JSON as sent, exact ``raw`` bytes, arrival time) and its request's facts."""
     store = Store(path, readonly=True)
+    last: tuple[int, int, Any] = (-1, 1, None)
     try:
-        yield from store.iter_messages()
+        for m in store.iter_messages():
+            if m.request_id != last[0]:
+                last = (m.request_id, *_request_facts(store, m.request_id))
+            yield SessionMessage(m, last[1], last[2])
     finally:
         store.close()
+
+
+def _request_facts(store: Store, request_id: int) -> tuple[int, Any]:
+    """(message count, the batch's sentAt or None) of one stored request."""
+    rows = store.execute("SELECT message_count, body FROM requests WHERE id = ?", (request_id,))
+    if not rows:
+        return 1, None
+    count, body = int(rows[0][0] or 1), bytes(rows[0][1])
+    sent_at = None
+    if count > 0 and b'"sentAt"' in body and body.lstrip()[:1] == b"{":
+        try:
+            top = loads_exact(body)
+        except (ValueError, RecursionError):
+            top = None
+        if isinstance(top, dict) and isinstance(top.get("batch"), list):
+            sent_at = top.get("sentAt")
+    return max(count, 1), sent_at
