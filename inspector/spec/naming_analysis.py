@@ -155,6 +155,13 @@ _CHUNKS = re.compile(r"[^\W_]+")
 _HASH_ID = re.compile(r"#\s?\w")
 
 
+def _tok(text: str, limit: int = 40) -> str:
+    """Quote a word of a name for a finding, cut like every other quote in the rules."""
+    if len(text) > limit:
+        text = text[: limit - 1] + "…"
+    return f'"{text}"'
+
+
 @dataclass(frozen=True)
 class Finding:
     """Why a name is non-descriptive: a short reason and the text that shows it."""
@@ -184,7 +191,7 @@ def _dynamic(name: str, tokens: tuple[Token, ...]) -> str | None:
     comp = vocab().compounds
     for i, t in enumerate(tokens):
         if t.kind == "number" and t.low not in comp and not _name_number(tokens, i):
-            return f'a number ("{t.text}")'
+            return f"a number ({_tok(t.text)})"
     return None
 
 
@@ -350,10 +357,10 @@ def non_descriptive(name: str) -> Finding | None:
     words = [t for t in tokens if t.kind == "word"]
     for chunk in _CHUNKS.findall(name):  # whole chunks too: "NaN" splits into "Na" + "N"
         if chunk.lower() in v.placeholders:
-            return Finding("placeholder", f'"{chunk}" is a placeholder')
+            return Finding("placeholder", f"{_tok(chunk)} is a placeholder")
     for t in words:
         if t.low in v.placeholders:
-            return Finding("placeholder", f'"{t.text}" is a placeholder')
+            return Finding("placeholder", f"{_tok(t.text)} is a placeholder")
     content = [t for t in words if t.low not in _STOP and (len(t.low) > 1 or t.low in v.acronyms)]
     if not content:
         return Finding("generic", "it has no descriptive word")
@@ -361,7 +368,7 @@ def non_descriptive(name: str) -> Finding | None:
     unknown: list[Token] = []
     for t in content:
         if t.low in v.cryptic:
-            return Finding("cryptic", f'"{t.text}" is a cryptic abbreviation')
+            return Finding("cryptic", f"{_tok(t.text)} is a cryptic abbreviation")
         if not t.low.isascii() or _is_acronym(t) or is_word(t.low):
             known.append(t)
         elif _wordlike(t.low) and not _mash(t.low):
@@ -375,22 +382,22 @@ def non_descriptive(name: str) -> Finding | None:
         known += caps
     for t in unknown:
         if _mash(t.low):
-            return Finding("cryptic", f'"{t.text}" looks like keyboard mashing')
+            return Finding("cryptic", f"{_tok(t.text)} looks like keyboard mashing")
         if _clipped(t.low) and not (t.text.isupper() and len(known) >= 2):
-            return Finding("cryptic", f'"{t.text}" is a cryptic abbreviation')
+            return Finding("cryptic", f"{_tok(t.text)} is a cryptic abbreviation")
     # Unknown words are tolerated (brand and product names) only beside at least as many real ones.
     if unknown and (
         not known or len(unknown) > len(known) or len(unknown) >= 2 and len(unknown) == len(known)
     ):
-        shown = ", ".join(f'"{t.text}"' for t in unknown[:3])
+        shown = ", ".join(f"{_tok(t.text)}" for t in unknown[:3])
         return Finding(
             "cryptic", f"{shown} {'is not a word' if len(unknown) == 1 else 'are not words'}"
         )
     if len(content) == 1 and not (not content[0].low.isascii() and len(content[0].low) >= 3):
         t = content[0]
         if t.low in v.generic:
-            return Finding("generic", f'"{t.text}" is a generic word that names nothing')
-        return Finding("bare", f'"{t.text}" is a single word with no object or action')
+            return Finding("generic", f"{_tok(t.text)} is a generic word that names nothing")
+        return Finding("bare", f"{_tok(t.text)} is a single word with no object or action")
     specific = [t for t in content if t.low not in v.generic]
     if (
         specific

@@ -715,3 +715,15 @@ def test_dynamic_key_names_dates_as_dates(key: str, why: str) -> None:
     from inspector.spec.naming_analysis import dynamic_key
 
     assert dynamic_key(key) == why
+
+
+def test_long_words_are_quoted_at_one_length() -> None:
+    """A 10,000-character name: every quote of it in a finding is cut the same way."""
+    from inspector.spec.engine import Engine
+
+    name = "E" * 10_000
+    found = Engine().check({"type": "track", "event": name, "userId": "u"})
+    for v in found:
+        if v.rule.startswith("event-name/"):
+            assert len(v.message) < 400, v.message
+            assert name[:100] not in v.message
