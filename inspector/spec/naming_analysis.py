@@ -155,8 +155,8 @@ _CHUNKS = re.compile(r"[^\W_]+")
 _HASH_ID = re.compile(r"#\s?\w")
 
 
-def _tok(text: str, limit: int = 40) -> str:
-    """Quote a word of a name for a finding, cut like every other quote in the rules."""
+def _tok(text: str, limit: int = 80) -> str:
+    """Quote a word of a name for a finding, cut like the name itself (naming._q)."""
     if len(text) > limit:
         text = text[: limit - 1] + "…"
     return f'"{text}"'
