@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import asyncio
 import contextlib
+import shlex
 import signal
 import sys
 from collections.abc import Callable
@@ -280,7 +281,14 @@ async def run_headless(settings: Settings, stream: TextIO = sys.stdout) -> None:
         await runner.cleanup()
         if forwarder is not None:
             await forwarder.close()
+        count = capture.store.last_seq
         capture.store.close()
+        click.echo(
+            f"inspector: session saved to {settings.session} ({count:,} "
+            f"message{'s' if count != 1 else ''}); reopen it with `inspector open "
+            f"{shlex.quote(str(settings.session))}`",
+            err=True,
+        )
 
 
 def run_tui_from_group(ctx: click.Context) -> None:

@@ -513,6 +513,8 @@ def test_a_reset_hides_messages_from_the_running_inspector_only(tmp_path: Path) 
         assert reopened.rejected_count() == reopened.rejected_count(include_hidden=True)
     finally:
         reopened.close()
+    with Store(p) as appending:  # `inspector open --listen`
+        assert [m.seq for m in appending.messages()] == [1, 2, 3]
 
 
 @pytest.mark.parametrize("where", ["file-in-the-way", "unwritable"])

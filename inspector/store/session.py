@@ -215,10 +215,11 @@ class Store:
         self._spans: dict[int, tuple[bytes, list[tuple[int, int]]]] = {}
         self._next_seq = (self._scalar("SELECT max(seq) FROM messages") or 0) + 1
         self._next_request = (self._scalar("SELECT max(id) FROM requests") or 0) + 1
-        # A reset (the test API's, the UI's clear) hides earlier messages from the running
-        # inspector only: a session opened again for reading shows the whole file.
-        self.view_start = 1 if readonly else int(self.get_meta("view_start") or 1)
-        self.view_request_start = 1 if readonly else int(self.get_meta("view_start_request") or 1)
+        # A reset (the test API's, the UI's clear) hides earlier messages from the process
+        # that made it only: whoever opens the session next, to read or to append
+        # (`open --listen`), starts with the whole file.
+        self.view_start = 1
+        self.view_request_start = 1
         self._queue: queue.SimpleQueue[Any] = queue.SimpleQueue()
         self._writer: threading.Thread | None = None
         self._listeners: list[Callable[[], None]] = []

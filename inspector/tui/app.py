@@ -423,6 +423,12 @@ class InspectorApp(DiffActions, PlanActions, App[None]):
         self._main.query_one("#filter", Input).focus()
 
     def action_focus_stream(self) -> None:
+        """Escape: back to the stream; pressed on the stream, it clears an applied filter
+        (as the help says), so one key undoes a filter wherever the focus is."""
+        if self.stream.has_focus:
+            for inp in self._main.query("#filter").results(Input):
+                if inp.value:
+                    inp.value = ""
         self.stream.focus()
 
     def action_focus_detail(self) -> None:

@@ -75,6 +75,8 @@ class DiffState:
     mode: Mode = "identity"
     baseline: int | None = None
     marks: list[int] = field(default_factory=list)
+    #: The message the last ``d`` was pressed on (``d`` again there cycles the mode).
+    last_d: int | None = None
     links: IdentityLinks = field(default_factory=IdentityLinks)
 
 
@@ -151,11 +153,14 @@ class DiffActions:
         view = await self._diff_ensure_view()
         tabs = self._diff_tabs()
         modes = self._diff_modes()
-        if tabs.active == TAB_ID and view.pending is not None and view.pending[0] == seq:
+        # d again on the same message cycles the comparison; the first d on a message (the
+        # tab may already be following the cursor) shows the current one.
+        if tabs.active == TAB_ID and st.last_d == seq:
             i = modes.index(st.mode) if st.mode in modes else -1
             st.mode = modes[(i + 1) % len(modes)]
         elif st.mode not in modes or tabs.active != TAB_ID:
             st.mode = modes[0]
+        st.last_d = seq
         tabs.active = TAB_ID
         view.show(self._diff_ui().store, seq, st.mode, st.baseline)
 

@@ -77,7 +77,9 @@ def test_headless_prints_url_then_a_line_per_message_and_rejection(tmp_path, mod
         lines = _lines(out, 1 + len(SENT))[1:]
     finally:
         proc.terminate()
-        proc.wait(timeout=15)
+        _, err = proc.communicate(timeout=15)
+    # On stop: where the session is and how to reopen it, on stderr.
+    assert f"inspector: session saved to {tmp_path / 's.sqlite'} (3 messages)" in err.decode()
     if mode == "text":
         assert lines[0] == "#1 track Order Completed user=u1 ok"
         assert lines[1] == "#2 page Home anon=a-1234567890 1 violation (1 info)"

@@ -345,7 +345,10 @@ async def test_pilot_context_diff_of_selected_message(live_app: InspectorApp) ->
         await pilot.press("up")
         text = await _diff_shown(pilot, app)
         assert "Context of #2 vs previous in stream (#1)" in text
-        await pilot.press("d")
+        await pilot.press("d")  # the first d on #2 keeps the comparison shown
+        text = await _diff_shown(pilot, app)
+        assert "Context of #2 vs previous in stream (#1)" in text
+        await pilot.press("d")  # d again on #2: the next comparison
         text = await _diff_shown(pilot, app)
         assert "first message of this identity: nothing to compare" in text
 
@@ -365,6 +368,26 @@ async def test_pilot_baseline_pin_and_unpin(live_app: InspectorApp) -> None:
         text = await _diff_shown(pilot, app)
         assert "Context of #2" in text and "baseline" not in text
         assert app.diff_state.baseline is None
+
+
+async def test_pilot_first_d_on_another_message_keeps_the_pinned_baseline(
+    live_app: InspectorApp,
+) -> None:
+    app = live_app
+    async with app.run_test(size=SIZE) as pilot:
+        await _post_three(app, pilot)
+        await pilot.press("g", "b", "down", "down", "d")
+        text = await _diff_shown(pilot, app)
+        assert "Context of #3 vs baseline #1" in text
+        await pilot.press("up")  # the tab follows the cursor, still against the baseline
+        text = await _diff_shown(pilot, app)
+        assert "Context of #2 vs baseline #1" in text
+        await pilot.press("d")  # the first d here shows what it says, it does not cycle
+        text = await _diff_shown(pilot, app)
+        assert "Context of #2 vs baseline #1" in text
+        await pilot.press("d")  # d again on the same message: the next comparison
+        text = await _diff_shown(pilot, app)
+        assert "baseline" not in text.splitlines()[0]
 
 
 async def test_pilot_marks_side_by_side_timeline_and_drift(live_app: InspectorApp) -> None:

@@ -99,6 +99,13 @@ async def test_escape_in_the_filter_clears_it_and_returns_to_the_stream(
         await pilot.press("k")
         await wait_for(pilot, lambda: "Signed Up" in text_of(app, "#detail-title"))
         assert filter_value(app) == ""
+        # Applied with Enter, then Escape from the stream: the filter is cleared too.
+        await pilot.press("slash", *"trial", "enter")
+        await wait_for(pilot, lambda: text_of(app, "#match") == "1 of 2 match")
+        assert app.focused is app.stream
+        await pilot.press("escape")
+        await wait_for(pilot, lambda: text_of(app, "#match") == "2 messages")
+        assert filter_value(app) == ""
 
 
 # 2 ----------------------------------------------------------------------------------------
