@@ -222,7 +222,9 @@ async def test_side_by_side_rows_and_toggles(store: Store) -> None:
         assert '- | context.locale | "en-US" | (absent)' in rows
         assert '+ | context.timezone | (absent) | "Europe/Paris"' in rows
         assert any(r.startswith("~ | type |") for r in rows)
-        assert not any("messageId" in r for r in rows)  # volatile fields left out
+        assert not any("messageId" in r for r in rows)  # volatile fields left out...
+        title = str(screen.query_one("#sbs-title").render())
+        assert "not compared: messageId, timestamp" in title  # ...and the title says so
         await pilot.press("c")
         rows = screen.table_text().splitlines()
         assert all("context." in r for r in rows)

@@ -18,7 +18,7 @@ from textual.binding import Binding
 from textual.screen import ModalScreen
 from textual.widgets import DataTable, Footer, Static
 
-from inspector.diff import Change, compare_messages
+from inspector.diff import VOLATILE, Change, compare_messages
 from inspector.model import Message
 from inspector.safety import clean, safe_text
 from inspector.tui.widgets.context_diff import (
@@ -147,6 +147,9 @@ class SideBySideScreen(ModalScreen[None]):
         title.append_text(describe(self.older))
         title.append("\nright ", LABEL)
         title.append_text(describe(self.newer))
+        if not self.context_only:
+            # They differ on every message, so they are left out (diff.VOLATILE); say so.
+            title.append(f"\nnot compared: {', '.join(VOLATILE)}", LABEL)
         self.query_one("#sbs-title", Static).update(title)
 
         table: DataTable[Text] = self.query_one(DataTable)
