@@ -10,10 +10,14 @@ from __future__ import annotations
 import asyncio
 import base64
 import contextlib
+import logging
 import os
+import re
+import sqlite3
+import sys
 import time
 from collections import Counter
-from typing import Any, cast
+from typing import Any, NamedTuple, cast
 
 from aiohttp import web
 
@@ -53,22 +57,58 @@ def _headers(request: web.Request) -> list[tuple[str, str]]:
     return [(k.decode("latin-1"), v.decode("latin-1")) for k, v in request.raw_headers]
 
 
-async def _read_body(request: web.Request) -> tuple[bytes, bool]:
-    """The body (at most MAX_WIRE_BYTES) and whether it was cut short."""
+#: A body must arrive within this many seconds (stalled clients must not hold connections).
+BODY_TIMEOUT = 30.0
+
+
+class Body(NamedTuple):
+    data: bytes
+    #: None, or why the body is not whole: "payload_too_large" (kept truncated),
+    #: "incomplete_body" (the client went away) or "request_timeout" (it stalled).
+    problem: str | None = None
+    reason: str = ""
+
+
+async def _read_body(request: web.Request) -> Body:
+    """The body (at most MAX_WIRE_BYTES), and what went wrong reading it, if anything.
+
+    A body cut off by the client (closed early, bad chunking, stalled) is still returned as
+    far as it came, so it is kept as a rejected request: nothing the SDK sent is lost.
+    """
+    content = request.content
     length = request.content_length
-    if length is not None and length <= MAX_WIRE_BYTES:
-        return await request.read(), False  # the common case: one read
+    if length is not None and length <= MAX_WIRE_BYTES and content.is_eof():
+        return Body(await request.read())  # the common case: all of it is already here
     chunks: list[bytes] = []
     size = 0
-    while True:
-        chunk = await request.content.read(65536)
-        if not chunk:
-            return b"".join(chunks), False
-        size += len(chunk)
-        if size > MAX_WIRE_BYTES:
-            chunks.append(chunk[: MAX_WIRE_BYTES - (size - len(chunk))])
-            return b"".join(chunks), True
-        chunks.append(chunk)
+    expected = f" of {length:,}" if length is not None else ""
+    try:
+        async with asyncio.timeout(BODY_TIMEOUT):
+            while True:
+                chunk = await content.readany()
+                if not chunk:
+                    return Body(b"".join(chunks))
+                size += len(chunk)
+                if size > MAX_WIRE_BYTES:
+                    chunks.append(chunk[: MAX_WIRE_BYTES - (size - len(chunk))])
+                    return Body(
+                        b"".join(chunks),
+                        "payload_too_large",
+                        f"Body larger than {MAX_WIRE_BYTES // (1024 * 1024)} MB (kept truncated)",
+                    )
+                chunks.append(chunk)
+    except TimeoutError:
+        return Body(
+            b"".join(chunks),
+            "request_timeout",
+            f"The body did not arrive within {BODY_TIMEOUT:g} s ({size:,}{expected} bytes came)",
+        )
+    except Exception as exc:  # connection lost, broken chunked encoding: keep what came
+        return Body(
+            b"".join(chunks),
+            "incomplete_body",
+            f"The body was cut off after {size:,}{expected} bytes ({type(exc).__name__}: {exc})",
+        )
 
 
 class BadParam(ValueError):
@@ -88,14 +128,14 @@ def _guarded(handler: Any) -> Any:
         try:
             return cast(web.Response, await handler(request))
         except StoreError as exc:
-            return _json(
-                {
-                    "code": "storage_error",
-                    "message": f"The inspector could not write its session file ({exc}); "
-                    "the request was not stored. Check the disk, then retry.",
-                },
-                503,
+            message = (
+                f"The inspector could not write its session file ({exc}); "
+                "the request was not stored. Check the disk, then retry."
             )
+            request.app[CAPTURE_KEY].storage_failed(
+                request.method, _path_with_query(request), message
+            )
+            return _json({"code": "storage_error", "message": message}, 503)
 
     wrapped.__name__ = handler.__name__
     return wrapped
@@ -121,29 +161,36 @@ def _path_with_query(request: web.Request) -> str:
     return request.raw_path
 
 
+_BODY_ANSWERS = {
+    "payload_too_large": (400, "Body too large; Segment accepts at most 500 KB per batch"),
+    "incomplete_body": (400, "The body was cut off; send the whole body again"),
+    "request_timeout": (408, "The body did not arrive in time; send it again"),
+}
+
+
 async def _ingest(request: web.Request, call_type: str | None, batch: bool) -> web.Response:
     capture = request.app[CAPTURE_KEY]
-    body, truncated = await _read_body(request)
+    body = await _read_body(request)
     headers = _headers(request)
-    if truncated:
+    if body.problem is not None:
+        status, message = _BODY_ANSWERS[body.problem]
         await capture.keep(
             request.method,
             _path_with_query(request),
             headers,
-            body,
+            body.data,
             kind="ingest",
-            status=400,
-            reason=f"Body larger than {MAX_WIRE_BYTES // (1024 * 1024)} MB (kept truncated)",
+            status=status,
+            reason=body.reason,
         )
-        return _json(
-            {
-                "code": "payload_too_large",
-                "message": "Body too large; Segment accepts at most 500 KB per batch",
-            },
-            400,
-        )
+        return _json({"code": body.problem, "message": message}, status)
     outcome = await capture.ingest(
-        request.method, _path_with_query(request), headers, body, call_type=call_type, batch=batch
+        request.method,
+        _path_with_query(request),
+        headers,
+        body.data,
+        call_type=call_type,
+        batch=batch,
     )
     return _json(outcome.body, outcome.status)
 
@@ -160,7 +207,7 @@ async def handle_batch(request: web.Request) -> web.Response:
 
 async def handle_metrics(request: web.Request) -> web.Response:
     capture = request.app[CAPTURE_KEY]
-    body, _ = await _read_body(request)
+    body = (await _read_body(request)).data
     await capture.keep(
         request.method,
         _path_with_query(request),
@@ -232,10 +279,18 @@ API_METHODS = {
 }
 
 
+#: The ingestion paths (they answer POST only).
+_INGEST_PATH = re.compile(
+    r"^/v1/(?:track|identify|page|screen|group|alias|[tipsga]|batch|import|b|m)/?$"
+)
+
+
 async def handle_unknown(request: web.Request) -> web.Response:
     capture = request.app[CAPTURE_KEY]
-    body, _ = await _read_body(request)
+    body = (await _read_body(request)).data
     allowed = API_METHODS.get(request.path.rstrip("/"))
+    if allowed is None and request.method != "POST" and _INGEST_PATH.match(request.path):
+        allowed = "POST"
     if allowed is not None:
         status, reason = 405, f"{request.path} answers {allowed} only, not {request.method}"
     else:
@@ -442,7 +497,17 @@ async def api_summary(request: web.Request) -> web.Response:
 
 
 async def api_reset(request: web.Request) -> web.Response:
-    since = request.app[CAPTURE_KEY].reset()
+    try:
+        since = request.app[CAPTURE_KEY].reset()
+    except (StoreError, sqlite3.Error) as exc:
+        return _json(
+            {
+                "code": "storage_error",
+                "message": f"The inspector could not write its session file ({exc}); "
+                "nothing was reset. Check the disk, then retry.",
+            },
+            503,
+        )
     return _json({"success": True, "viewStartsAt": since})
 
 
@@ -484,15 +549,42 @@ def create_app(capture: Capture, public_url: str | None = None) -> web.Applicati
 def make_runner(app: web.Application) -> web.AppRunner:
     # auto_decompress=False: we inflate gzip ourselves, with a bound (gzip bombs), and keep
     # the wire size. No access log: it costs a lot per request and we log to the session.
-    return web.AppRunner(app, auto_decompress=False, access_log=None, handle_signals=False)
+    # keepalive_timeout: an idle keep-alive connection is closed after 75 s (aiohttp's own
+    # default here is an hour), so idle or abandoned clients do not pile up.
+    return web.AppRunner(
+        app,
+        auto_decompress=False,
+        access_log=None,
+        handle_signals=False,
+        keepalive_timeout=75.0,
+    )
 
 
 class PortInUse(Exception):
     pass
 
 
+class _OneLine(logging.Handler):
+    """aiohttp logs a traceback for every malformed request or dropped connection; a
+    client's broken HTTP is not the inspector's error: say so in one line."""
+
+    def emit(self, record: logging.LogRecord) -> None:
+        exc = record.exc_info[1] if record.exc_info else None
+        what = f"{type(exc).__name__}: {exc}" if exc is not None else record.getMessage()
+        line = " ".join(what.split())[:300]
+        print(f"inspector: a client sent a broken HTTP request ({line})", file=sys.stderr)
+
+
+def _quiet_aiohttp_errors() -> None:
+    log = logging.getLogger("aiohttp.server")
+    if not any(isinstance(h, _OneLine) for h in log.handlers):
+        log.addHandler(_OneLine(logging.ERROR))
+        log.propagate = False
+
+
 async def start_server(app: web.Application, host: str, port: int) -> tuple[web.AppRunner, str]:
     """Bind and start; returns the runner and the URL actually bound (port 0 = any free port)."""
+    _quiet_aiohttp_errors()
     runner = make_runner(app)
     await runner.setup()
     site = web.TCPSite(runner, host, port, reuse_address=True)

@@ -261,6 +261,14 @@ class Capture:
             self._notify(Outcome(status, {}, record, []))
         return record
 
+    def storage_failed(self, method: str, path: str, reason: str) -> None:
+        """Tell the listeners (the headless output) about a request answered 503 because the
+        session file could not take it; it is not stored, so this is the only trace."""
+        record = RequestRecord(
+            iso(self.clock()), method, path, "ingest", 503, reason, None, [], b"", None, 0
+        )
+        self._notify(Outcome(503, {}, record, []))
+
     def _notify(self, outcome: Outcome) -> None:
         for cb in list(self.listeners):
             try:

@@ -248,7 +248,6 @@ class Store:
         """Store a request and its messages; returns once they are committed to disk."""
         if self.readonly or self._closed:
             raise StoreError("session is read-only" if self.readonly else "session is closed")
-        self._assign(req, msgs)
         loop = asyncio.get_running_loop()
         fut: asyncio.Future[None] = loop.create_future()
         self._ensure_writer()
@@ -266,12 +265,23 @@ class Store:
         if self.readonly:
             raise StoreError("session is read-only")
         assert self._wcon is not None
-        for req, msgs in batch:
-            self._assign(req, msgs)
         self._write_many(list(batch))
         self._after_commit(list(batch))
 
     def _write_many(self, batch: list[tuple[RequestRecord, Sequence[MessageRecord]]]) -> None:
+        """Number and write ``batch`` in one transaction. Numbers are handed out here, in
+        the one writing thread, and taken back when the commit fails (a full disk), so
+        seqs and request ids stay gapless and counts stay true."""
+        next_seq, next_request = self._next_seq, self._next_request
+        for req, msgs in batch:
+            self._assign(req, msgs)
+        try:
+            self._write_rows(batch)
+        except BaseException:
+            self._next_seq, self._next_request = next_seq, next_request
+            raise
+
+    def _write_rows(self, batch: list[tuple[RequestRecord, Sequence[MessageRecord]]]) -> None:
         con = self._wcon
         assert con is not None
         req_rows = []
@@ -364,7 +374,10 @@ class Store:
                 )
             con.execute("COMMIT")
         except BaseException:
-            con.execute("ROLLBACK")
+            # SQLite may already have rolled back (SQLITE_FULL): the original error is the
+            # one to report, not "no transaction is active".
+            with contextlib.suppress(sqlite3.Error):
+                con.execute("ROLLBACK")
             raise
 
     def _after_commit(self, batch: list[tuple[RequestRecord, Sequence[MessageRecord]]]) -> None:
@@ -422,7 +435,7 @@ class Store:
             if err is None:
                 fut.set_result(None)
             else:
-                fut.set_exception(StoreError(f"could not write the session file: {err}"))
+                fut.set_exception(StoreError(str(err) or type(err).__name__))
 
     def subscribe(self, callback: Callable[[], None]) -> Callable[[], None]:
         """Call ``callback()`` (in the event loop's thread) after each commit."""
@@ -431,12 +444,12 @@ class Store:
 
     def reset_view(self) -> int:
         """Start a new empty view: later queries see only messages (and rejected requests)
-        from now on."""
-        self.view_start = self._next_seq
-        self.view_request_start = self._next_request
+        from now on. Nothing changes when the file cannot record it (a full disk)."""
+        start, request_start = self._committed_seq + 1, self._committed_request + 1
         if not self.readonly:
-            self.set_meta("view_start", str(self.view_start))
-            self.set_meta("view_start_request", str(self.view_request_start))
+            self.set_meta("view_start", str(start))
+            self.set_meta("view_start_request", str(request_start))
+        self.view_start, self.view_request_start = start, request_start
         return self.view_start
 
     def set_meta(self, key: str, value: str) -> None:

@@ -229,3 +229,70 @@ async def test_a_refused_request_keeps_its_basic_auth_write_key(live):
     assert status == 400
     [rej] = live.store.execute("SELECT write_key FROM requests WHERE reason IS NOT NULL")
     assert rej == ("wk1",)
+
+
+async def _raw_exchange(live, data: bytes, *, close_after: bool = True) -> bytes:
+    import asyncio
+    from urllib.parse import urlsplit
+
+    u = urlsplit(live.url)
+    reader, writer = await asyncio.open_connection(u.hostname, u.port)
+    writer.write(data)
+    await writer.drain()
+    if close_after:
+        writer.close()
+        await writer.wait_closed()
+        return b""
+    answer = await asyncio.wait_for(reader.read(65536), 10)
+    writer.close()
+    return answer
+
+
+async def test_a_body_cut_off_by_the_client_is_kept_as_rejected(live):
+    import asyncio
+
+    head = (
+        b"POST /v1/batch HTTP/1.1\r\nHost: x\r\nContent-Type: application/json\r\n"
+        b"Content-Length: 1000\r\n\r\n"
+    )
+    await _raw_exchange(live, head + b'{"batch":[{"type":"track"')
+    for _ in range(100):  # bounded: the server notices the closed connection at once
+        if live.store.rejected():
+            break
+        await asyncio.sleep(0.02)
+    [rej] = live.store.rejected()
+    assert rej.status == 400
+    assert rej.reason.startswith("The body was cut off after 25 of 1,000 bytes")
+    assert rej.body == b'{"batch":[{"type":"track"'
+
+
+async def test_other_methods_on_ingest_paths_are_405(live):
+    for method in ("PUT", "GET", "DELETE"):
+        async with live.http.request(method, live.url + "/v1/track") as r:
+            assert r.status == 405 and r.headers["Allow"] == "POST"
+            assert (await r.json())["code"] == "method_not_allowed"
+
+
+async def test_a_full_disk_is_a_503_with_the_cause_and_numbers_stay_gapless(live):
+    seen = []
+    live.capture.listeners.append(seen.append)
+    pages = live.store._wcon.execute("PRAGMA page_count").fetchone()[0]
+    live.store._wcon.execute(f"PRAGMA max_page_count = {pages + 2}")  # SQLITE_FULL soon
+    statuses = []
+    big = batch_of(*[TRACK % i for i in range(200)])
+    for _ in range(20):
+        status, answer = await post(live, "/v1/batch", big)
+        statuses.append(status)
+        if status == 503:
+            break
+    assert statuses[-1] == 503, statuses
+    assert answer["code"] == "storage_error"
+    assert "database or disk is full" in answer["message"]
+    assert seen[-1].status == 503 and "disk is full" in seen[-1].request.reason
+    async with live.http.post(live.url + "/inspector/reset") as r:
+        assert r.status in (200, 503)  # a reset may still fit; if not, a JSON 503
+        assert (await r.json(content_type=None))["code" if r.status == 503 else "success"]
+    live.store._wcon.execute("PRAGMA max_page_count = 1073741823")  # space again
+    assert await post(live, "/v1/track", TRACK % 1) == (200, {"success": True})
+    seqs = [m.seq for m in live.store.messages(include_hidden=True)]
+    assert seqs == list(range(1, len(seqs) + 1))  # no numbers lost to the failed commits
