@@ -132,7 +132,13 @@ class DiffActions:
         if view is None or self._diff_tabs().active != TAB_ID:
             return
         if seq is None:
-            view.clear()
+            key = self._diff_ui().stream.cursor_key
+            rejected = key is not None and key[0] == "r"
+            view.clear(
+                "A rejected request: it carried no message, so there is no context to diff"
+                if rejected
+                else "Nothing selected"
+            )
             return
         st = self.diff_state
         view.show(self._diff_ui().store, seq, st.mode, st.baseline)

@@ -392,6 +392,23 @@ async def test_pilot_first_d_on_another_message_keeps_the_pinned_baseline(
         assert "baseline" not in text.splitlines()[0]
 
 
+async def test_pilot_context_tab_on_a_rejected_request_says_why_it_is_empty(
+    live_app: InspectorApp,
+) -> None:
+    app = live_app
+    async with app.run_test(size=SIZE) as pilot:
+        await _post_three(app, pilot)
+        await pilot.press("d")
+        await _diff_shown(pilot, app)
+        assert await post(app, "/v1/batch", data=b"{bad") == 400
+        await wait_rows(pilot, app, 4)
+        await pilot.press("G")  # the rejected request is the last row
+        view = app.context_view()
+        assert view is not None
+        await wait_for(pilot, lambda: "rejected request" in view.plain_text())
+        assert "no context to diff" in view.plain_text()
+
+
 async def test_pilot_marks_side_by_side_timeline_and_drift(live_app: InspectorApp) -> None:
     app = live_app
     async with app.run_test(size=SIZE) as pilot:

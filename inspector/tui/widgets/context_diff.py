@@ -463,11 +463,11 @@ class ContextDiffView(VerticalScroll, can_focus=True):
         self.query_one("#cd-unchanged", Static).update(changes_text(same) if same else "")
         self._show_fold()
 
-    def clear(self) -> None:
+    def clear(self, note: str = "Nothing selected") -> None:
         self.result = None
         self.pending = None
         self._queued = None
-        self.query_one("#cd-title", Static).update(Text("Nothing selected", LABEL))
+        self.query_one("#cd-title", Static).update(Text(note, LABEL))
         self.query_one("#cd-changes", Static).update("")
         self.query_one("#cd-unchanged", Static).update("")
         self.query_one("#cd-fold").display = False
