@@ -431,29 +431,8 @@ CONVENTION_LABELS = {
     "mixed": "mixed style",
 }
 
-_SMALL = frozenset(
-    {
-        "a",
-        "an",
-        "the",
-        "to",
-        "of",
-        "for",
-        "from",
-        "at",
-        "by",
-        "with",
-        "as",
-        "and",
-        "or",
-        "in",
-        "on",
-        "into",
-        "via",
-        "per",
-        "vs",
-    }
-)
+#: Words Title Case keeps lower case: the stop words plus a few short prepositions.
+_SMALL = _STOP | {"in", "on", "vs"}
 
 
 def _shape(text: str) -> str:
