@@ -191,6 +191,14 @@ class TitleBar(Static):
         out.no_wrap = True
         out.overflow = "ellipsis"
         self.update(out, layout=False)
+        if not width:
+            # Not laid out yet (the pane was hidden): fit again once it has a width, since a
+            # first layout does not always send a Resize.
+            self.call_after_refresh(self._refit)
+
+    def _refit(self) -> None:
+        if self.content_region.width:
+            self._fit()
 
 
 class DetailPane(Vertical):
