@@ -22,6 +22,7 @@ from typing import Any, NamedTuple, cast
 from aiohttp import web
 
 from inspector import __version__, filters
+from inspector.ingest.broken_http import CapturingServer
 from inspector.ingest.decode import LONG_TYPES, SHORT_TYPES
 from inspector.ingest.service import Capture
 from inspector.jsonutil import dumps_exact, loads_exact
@@ -546,12 +547,30 @@ def create_app(capture: Capture, public_url: str | None = None) -> web.Applicati
     return app
 
 
+class _Runner(web.AppRunner):
+    """An AppRunner whose connections also capture requests aiohttp's parser refuses."""
+
+    async def _make_server(self) -> web.Server:
+        server = await super()._make_server()
+        server.__class__ = CapturingServer  # same state, one more behaviour: __call__
+        capture = self.app[CAPTURE_KEY]
+
+        async def keep_broken(
+            method: str, path: str, headers: list[tuple[str, str]], body: bytes, reason: str
+        ) -> None:
+            kind = "ingest" if _INGEST_PATH.match(path.split("?")[0]) else "other"
+            await capture.keep(method, path, headers, body, kind=kind, status=400, reason=reason)
+
+        cast(CapturingServer, server).keep_broken = keep_broken
+        return server
+
+
 def make_runner(app: web.Application) -> web.AppRunner:
     # auto_decompress=False: we inflate gzip ourselves, with a bound (gzip bombs), and keep
     # the wire size. No access log: it costs a lot per request and we log to the session.
     # keepalive_timeout: an idle keep-alive connection is closed after 75 s (aiohttp's own
     # default here is an hour), so idle or abandoned clients do not pile up.
-    return web.AppRunner(
+    return _Runner(
         app,
         auto_decompress=False,
         access_log=None,
