@@ -117,7 +117,15 @@ class BadParam(ValueError):
 
 
 async def handle_options(request: web.Request) -> web.Response:
-    """CORS preflight (analytics.js >= 1.84 sends Authorization and X-Retry-Count)."""
+    """CORS preflight (analytics.js >= 1.84 sends Authorization and X-Retry-Count). Kept in
+    the session like every request; a session file that cannot take it must not break the
+    browser's next POST, which is what carries the events."""
+    capture = request.app[CAPTURE_KEY]
+    body = (await _read_body(request)).data
+    with contextlib.suppress(StoreError, sqlite3.Error):
+        await capture.keep(
+            "OPTIONS", _path_with_query(request), _headers(request), body, kind="other", status=204
+        )
     return web.Response(status=204, headers=CORS_HEADERS)
 
 

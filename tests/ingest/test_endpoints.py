@@ -345,6 +345,11 @@ async def test_cors_preflight(live):
         assert r.headers["Access-Control-Allow-Origin"] == "*"
     status, _, resp_headers = await post(live, "/v1/t", TRACK, {"Origin": "http://localhost:3000"})
     assert status == 200 and resp_headers["Access-Control-Allow-Origin"] == "*"
+    # The preflight is kept in the session like every request, and is not a rejection.
+    kept = [(r.method, r.path, r.status, r.reason) for r in live.store.iter_requests()]
+    assert kept[0] == ("OPTIONS", "/v1/t", 204, None)
+    assert dict(next(live.store.iter_requests()).headers)["Origin"] == "http://localhost:3000"
+    assert live.store.rejected_count() == 0
 
 
 async def test_received_at_is_stamped(live):
