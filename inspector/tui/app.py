@@ -321,12 +321,14 @@ class InspectorApp(DiffActions, PlanActions, App[None]):
         self.stream.update_size_if_due()
         rate = 0.0
         if self.live:
-            self._rate.append((now, self.totals.messages))
+            # Messages received, not loaded: reopening a big session live is not traffic.
+            received = self.store.last_seq
+            self._rate.append((now, received))
             while len(self._rate) > 2 and now - self._rate[0][0] > 2.0:
                 self._rate.popleft()
             t0, n0 = self._rate[0]
             if now - t0 > 0.2:
-                rate = max(0.0, (self.totals.messages - n0) / (now - t0))
+                rate = max(0.0, (received - n0) / (now - t0))
         stream = self.stream
         self._one(StatusBar).show(
             messages=self.totals.messages,

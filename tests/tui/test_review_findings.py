@@ -486,3 +486,45 @@ def test_quitting_a_live_session_says_where_it_was_saved(
         f"inspector: session saved to {session} (1 message); "
         f"reopen it with `inspector open '{session}'`"
     )
+
+
+# rate -------------------------------------------------------------------------------------
+
+
+async def test_reopening_a_big_session_live_shows_no_rate_without_traffic(tmp_path: Path) -> None:
+    # The rate counts messages received, not messages loaded from the file: reopening a
+    # session with `open --listen` used to show a few msg/s with nothing arriving.
+    path = tmp_path / "big.sqlite"
+    item = b'{"type":"track","userId":"u1","event":"Order Completed","messageId":"m%d"}'
+    nd = tmp_path / "big.ndjson"
+    nd.write_bytes(b"\n".join(item % i for i in range(20_000)) + b"\n")
+    store = Store(path)
+    import_into(store, nd)
+    store.close()
+    store = Store(path)
+    app = InspectorApp(
+        capture=Capture(store, Engine()), settings=Settings(port=0), refresh_interval=0.02
+    )
+    try:
+        async with app.run_test(size=SIZE) as pilot:
+            seen: set[str] = set()
+            loop_end = 40  # about 2 s of ticks, bounded
+            for _ in range(loop_end):
+                bar = text_of(app, "StatusBar")
+                seen.update(re.findall(r"([\d,]+) msg/s", bar))
+                await pilot.pause(0.05)
+            await wait_rows(pilot, app, 20_000)
+            assert "20,000 messages" in text_of(app, "StatusBar")
+            assert seen == {"0"}, seen
+            # Traffic does show.
+            await post(
+                app,
+                "/v1/batch",
+                {"batch": [{"type": "track", "userId": "u", "event": "Order Completed"}] * 20},
+            )
+            await wait_for(
+                pilot,
+                lambda: re.search(r"[1-9][\d,]* msg/s", text_of(app, "StatusBar")) is not None,
+            )
+    finally:
+        store.close()
