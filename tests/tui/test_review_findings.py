@@ -528,3 +528,16 @@ async def test_reopening_a_big_session_live_shows_no_rate_without_traffic(tmp_pa
             )
     finally:
         store.close()
+
+
+def test_plain_text_between_two_quoted_values_is_not_cut() -> None:
+    from inspector.tui.widgets.detail import cap_quotes
+
+    text = (
+        '"order_completed" mixes naming conventions (snake_case and Title Case): pick one '
+        'for every event (Segment recommends Title Case, e.g. "Order Completed").'
+    )
+    assert cap_quotes(text) == text
+    long = "x" * (QUOTE_MAX + 20)
+    cut = cap_quotes(f'name "{long}" then "short" and "a \\"q\\" b"')
+    assert cut == f'name "{long[: QUOTE_MAX - 1]}…" then "short" and "a \\"q\\" b"'

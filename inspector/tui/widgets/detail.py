@@ -31,7 +31,9 @@ IMPORT_HEADER = "x-inspector-import"
 QUOTE_MAX = 48
 VIOLATION_MAX = 320
 
-_QUOTED = re.compile(r'"([^"\n]{' + str(QUOTE_MAX + 1) + r',})"')
+#: Every quoted run, short ones too: matching them all, left to right, keeps the quotes
+#: paired, so plain text between two quoted values is never taken for a quoted one.
+_QUOTED = re.compile(r'"((?:[^"\\\n]|\\.)*)"')
 
 
 def plural(n: int, word: str) -> str:
@@ -62,6 +64,8 @@ def cap_quotes(text: str, limit: int = QUOTE_MAX) -> str:
     """Shorten every quoted run longer than ``limit`` the same way (user text in messages)."""
 
     def cut(m: re.Match[str]) -> str:
+        if len(m.group(1)) <= limit:
+            return m.group(0)
         inner = m.group(1).rstrip("…")
         return '"' + inner[: limit - 1] + '…"'
 
