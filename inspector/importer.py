@@ -291,6 +291,11 @@ class _Writer:
         self._append(req, [rec])
         self.count += 1
 
+    def copy_request(self, req: RequestRecord) -> None:
+        """A request of another session, kept as it is (a rejected one carries no message)."""
+        req.id = 0  # the writer numbers it in the new session
+        self._append(req, [])
+
     def rejected(self, item: dict[str, Any]) -> None:
         body_s = item.get("body") or ""
         body = (
@@ -313,6 +318,20 @@ class _Writer:
             int(item.get("wireSize") or len(body)),
         )
         self._append(req, [])
+
+
+def _iter_rejected(src: Store) -> Iterator[RequestRecord]:
+    """Every rejected request of a session (all views), in arrival order."""
+    since = 0
+    while True:
+        page = src.rejected(since=since, limit=500, include_hidden=True)
+        for r in page:
+            req = src.request(r.id)
+            if req is not None:
+                yield req
+        if len(page) < 500:
+            return
+        since = page[-1].id
 
 
 def _ingest_route(path: str) -> tuple[str | None, bool] | None:
@@ -479,10 +498,23 @@ def import_into(store: Store, path: str | os.PathLike[str], *, engine: Engine | 
         src = Store(p, readonly=True)
         try:
             rows = iter_message_raw(
-                src, Filter(), ExportOptions(), "m.received_at, m.endpoint, m.write_key"
+                src,
+                Filter(),
+                ExportOptions(),
+                "m.received_at, m.endpoint, m.write_key, m.request_id",
             )
-            for (received_at, endpoint, wk), raw in rows:
+            # Rejected requests come along too, in their place among the messages: the
+            # copy is the same session, checked again.
+            rejected = _iter_rejected(src)
+            pending = next(rejected, None)
+            for (received_at, endpoint, wk, request_id), raw in rows:
+                while pending is not None and pending.id < request_id:
+                    w.copy_request(pending)
+                    pending = next(rejected, None)
                 w.message(loads(raw), received_at, endpoint, wk, raw)
+            while pending is not None:
+                w.copy_request(pending)
+                pending = next(rejected, None)
         finally:
             src.close()
     elif kind == "har":

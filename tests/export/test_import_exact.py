@@ -59,3 +59,50 @@ def test_nan_is_not_json(tmp_path: Path) -> None:
     r = CliRunner().invoke(main, ["export", str(src)])
     assert r.exit_code == 2
     assert "NaN is not valid JSON" in r.stderr
+
+
+def test_rechecking_a_session_keeps_its_rejected_requests_in_place(tmp_path: Path) -> None:
+    # `open --plan SESSION` re-checks the session into a new one: the rejected requests
+    # must come along, between the messages where they arrived.
+    import asyncio
+
+    from inspector.importer import import_file
+    from inspector.ingest.service import Capture
+    from inspector.spec import Engine
+    from inspector.store import Store
+
+    src = tmp_path / "live.sqlite"
+    store = Store(src)
+    capture = Capture(store, Engine())
+    hdrs = [("Content-Type", "application/json")]
+
+    async def traffic() -> None:
+        await capture.ingest(
+            "POST", "/v1/track", hdrs, MSG.encode(), call_type="track", batch=False
+        )
+        await capture.ingest("POST", "/v1/track", hdrs, b"{bad", call_type="track", batch=False)
+        await capture.ingest("POST", "/v1/batch", hdrs, b"[1]", call_type=None, batch=True)
+        await capture.ingest(
+            "POST", "/v1/track", hdrs, MSG.encode(), call_type="track", batch=False
+        )
+        await capture.ingest("POST", "/v1/nope", hdrs, b"", call_type="track", batch=False)
+
+    asyncio.run(traffic())
+    capture.reset()  # rejections before a reset are still in the file
+    store.close()
+
+    copy = import_file(src, tmp_path / "copy.sqlite", engine=Engine())
+    try:
+        kept = [(r.path, r.status, r.reason is None, r.body) for r in copy.iter_requests()]
+        assert copy.count() == 2
+        assert copy.rejected_count(include_hidden=True) == 3
+    finally:
+        copy.close()
+    assert [(p, s, ok) for p, s, ok, _ in kept] == [
+        ("/v1/batch", 200, True),  # messages are re-stored as one-message batches
+        ("/v1/track", 400, False),
+        ("/v1/batch", 400, False),
+        ("/v1/batch", 200, True),
+        ("/v1/nope", 400, False),
+    ]
+    assert kept[1][3] == b"{bad" and kept[2][3] == b"[1]"
