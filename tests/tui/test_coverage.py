@@ -220,3 +220,28 @@ async def test_plan_edit_reloads_without_traffic(tmp_path: Path, demo_session: P
             assert "Refund Issued" in screen.text()  # the previous plan stays in force
     finally:
         store.close()
+
+
+async def test_a_broken_plan_edit_is_said_on_the_main_screen(
+    tmp_path: Path, demo_session: Path
+) -> None:
+    """Without opening P: a toast and the status bar say the reload failed, and the fix."""
+    plan = tmp_path / "plan.yaml"
+    plan.write_text("events:\n  Order Completed: {}\n")
+    store = Store(demo_session, readonly=True)
+    try:
+        app = InspectorApp(store=store, settings=Settings(plan=str(plan)))
+        async with app.run_test(size=SIZE) as pilot:
+            await wait_for(pilot, lambda: app.plan is not None and "plan:" in status_text(app))
+            assert not [n for n in app._notifications if "Plan" in n.message]
+            plan.write_text("events: [not, a, mapping\n")
+            await wait_for(pilot, lambda: "reload failed" in status_text(app), timeout=6)
+            toasts = [n.message for n in app._notifications]
+            assert any(t.startswith("Plan reload failed, the previous plan") for t in toasts)
+            plan.write_text("events:\n  Order Completed: {}\n  Refund Issued: {}\n")
+            await wait_for(pilot, lambda: "reload failed" not in status_text(app), timeout=6)
+            toasts = [n.message for n in app._notifications]
+            assert "Plan reloaded: 2 events" in toasts
+            assert "2 events" in status_text(app) or "/2" in status_text(app)
+    finally:
+        store.close()

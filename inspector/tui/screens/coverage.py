@@ -287,6 +287,9 @@ class PlanState:
     scanned: int = 0
     scanning: bool = False
     note: str = ""
+    #: What the user was last told about reloads: the error shown, successful reloads seen.
+    told_error: str | None = None
+    told_reloads: int = 0
 
 
 class PlanActions:
@@ -345,6 +348,7 @@ class PlanActions:
         if plan is None:
             return
         st.plan = plan
+        st.told_reloads = plan.reloads
         st.task = asyncio.create_task(plan.watch())
         app.set_interval(REFRESH_SECONDS, self._plan_tick)
         self._plan_tick()
@@ -367,10 +371,34 @@ class PlanActions:
         if not st.scanning and last > st.scanned:
             st.scanning = True
             self._plan_scan(plan, st.scanned, last)
+        self._tell_reloads(plan)
         try:
             st.note = status_note(plan.coverage_summary())
         except Exception:  # the screen says what went wrong
             st.note = ""
+        if plan.last_error is not None:
+            st.note = "plan: reload failed (P)"
+
+    def _tell_reloads(self, plan: Plan) -> None:
+        """A plan edit that does not load is said at once (and stays in the status bar),
+        not only on the coverage screen; so is the reload that fixes it."""
+        st = self._plan_state
+        app = self._plan_ui()
+        err = plan.last_error
+        if err is not None and err != st.told_error:
+            app.notify(
+                f"Plan reload failed, the previous plan is still in force: {clean(err, 300)}",
+                severity="error",
+                timeout=10,
+                markup=False,
+            )
+        elif plan.reloads != st.told_reloads:
+            n = len(plan.event_names)
+            app.notify(
+                f"Plan reloaded: {n:,} event{'' if n == 1 else 's'}", timeout=3, markup=False
+            )
+        st.told_error = err
+        st.told_reloads = plan.reloads
 
     @work(thread=True, exclusive=True, group="plan-scan", exit_on_error=False)
     def _plan_scan(self, plan: Plan, after: int, upto: int) -> None:
