@@ -63,6 +63,9 @@ class InspectorApp(DiffActions, PlanActions, App[None]):
     ENABLE_COMMAND_PALETTE = True
 
     BINDINGS = [
+        # Help and Quit first: on an 80-column terminal the footer is cut from the right.
+        Binding("question_mark,f1", "help", "Help"),
+        Binding("q", "quit", "Quit"),
         Binding("slash", "focus_filter", "Filter"),
         Binding("p,space", "pause", "Pause"),
         Binding("p,space", "resume", "Resume"),
@@ -72,8 +75,6 @@ class InspectorApp(DiffActions, PlanActions, App[None]):
         Binding("m", "toggle_request", "Request"),
         Binding("y", "copy_json", "Copy JSON"),
         Binding("e", "export", "Export"),
-        Binding("question_mark,f1", "help", "Help"),
-        Binding("q", "quit", "Quit"),
         Binding("escape", "focus_stream", "Stream", show=False),
         *DIFF_BINDINGS,
         *PLAN_BINDINGS,

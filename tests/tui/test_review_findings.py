@@ -541,3 +541,13 @@ def test_plain_text_between_two_quoted_values_is_not_cut() -> None:
     long = "x" * (QUOTE_MAX + 20)
     cut = cap_quotes(f'name "{long}" then "short" and "a \\"q\\" b"')
     assert cut == f'name "{long[: QUOTE_MAX - 1]}…" then "short" and "a \\"q\\" b"'
+
+
+async def test_help_and_quit_show_in_the_footer_of_an_80_column_terminal(
+    live_app: InspectorApp,
+) -> None:
+    app = live_app
+    async with app.run_test(size=(80, 24)) as pilot:
+        await started(pilot, app)
+        footer = screen_text(app).splitlines()[-1]
+        assert footer.split()[:4] == ["?", "Help", "q", "Quit"], footer
