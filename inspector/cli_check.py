@@ -57,15 +57,15 @@ def _resolve(files: tuple[str, ...]) -> tuple[str, ...]:
 
 def _load_plan(path: str) -> Any:
     try:
-        from inspector.plan import load_plan  # type: ignore[attr-defined]
+        from inspector.plan import load_plan
     except ImportError:
         _fail("plans are not supported yet")
     try:
         plan = load_plan(path)
-    except (OSError, ValueError) as exc:
-        _fail(f"cannot load plan {path}: {exc}")
     except Exception as exc:  # a plan loader bug must still be one line
-        _fail(f"cannot load plan {path}: {type(exc).__name__}: {exc}")
+        from inspector.plan import load_error
+
+        _fail(load_error(path, exc))
     return plan
 
 

@@ -261,7 +261,8 @@ async def run_headless(settings: Settings, stream: TextIO = sys.stdout) -> None:
             if p.last_error is not None:
                 line = f"plan reload failed, previous plan still in force: {p.last_error}"
             else:
-                line = f"plan reloaded from {p.path} ({len(p.event_names)} events)"
+                n = len(p.event_names)
+                line = f"plan reloaded from {p.path} ({n} event{'' if n == 1 else 's'})"
             click.echo(f"inspector: {clean(line, 500)}", err=True)
 
         plan.listeners.append(plan_line)

@@ -27,14 +27,14 @@ def build_engine(settings: Settings) -> Engine:
     if not settings.plan:
         return Engine()
     try:
-        from inspector.plan import load_plan
+        from inspector.plan import load_error, load_plan
     except ImportError:
         _fail("tracking plans are not supported by this version")
         raise
     try:
         plan = load_plan(settings.plan)
-    except (OSError, ValueError) as exc:
-        _fail(f"cannot read the plan {settings.plan}: {exc}")
+    except Exception as exc:  # a plan loader bug must still be one line, exit 2
+        _fail(load_error(settings.plan, exc))
         raise
     engine = Engine(extra=plan.rules)
     # The UI and `open` reach the plan (coverage, reload state) through the engine.

@@ -7,8 +7,16 @@ YAML/JSON format of docs/plans.md, a Segment Protocols export) and returns a ``P
 
 from __future__ import annotations
 
-from inspector.plan.plan import Plan, load_plan
+from inspector.plan.plan import Plan, load_error, load_plan
 from inspector.plan.report import coverage_report, coverage_text, junit_xml
 from inspector.plan.schema import PLAN_RULES
 
-__all__ = ["PLAN_RULES", "Plan", "coverage_report", "coverage_text", "junit_xml", "load_plan"]
+__all__ = [
+    "PLAN_RULES",
+    "Plan",
+    "coverage_report",
+    "coverage_text",
+    "junit_xml",
+    "load_error",
+    "load_plan",
+]

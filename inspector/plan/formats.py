@@ -15,7 +15,10 @@ from __future__ import annotations
 
 import difflib
 import json
+import json.decoder
+import json.scanner
 import re
+from collections.abc import Callable
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
@@ -84,7 +87,8 @@ def build(
         versions.sort(key=lambda t: t.version if t.version is not None else -1)
         numbers = [t.version for t in versions]
         if len(set(numbers)) != len(numbers):
-            raise ValueError(f'event "{name}" is planned more than once ({versions[-1].source})')
+            where = versions[-1].source.removesuffix(f": {name}")
+            raise ValueError(f'{where}: event "{name}" is planned more than once')
     normalised: dict[str, str] = {}
     for name in by_name:
         normalised.setdefault(normalise(name), name)
@@ -96,6 +100,25 @@ def build(
 # --------------------------------------------------------------------------------------
 
 _YAML = "tag:yaml.org,2002:"
+
+
+class DuplicateKey(ValueError):
+    """A mapping (YAML) or object (JSON) names the same key twice; line/column are 0-based."""
+
+    def __init__(self, key: str, line: int | None = None, column: int | None = None) -> None:
+        super().__init__(key)
+        self.key = key
+        self.line = line
+        self.column = column
+
+    def describe(self, path: Path | str, container: str = "mapping") -> str:
+        where = ""
+        if self.line is not None and self.column is not None:
+            where = f" (line {self.line + 1}, column {self.column + 1})"
+        return (
+            f'{path}: duplicate key "{self.key}"{where}; '
+            f"a key may appear only once in a {container}"
+        )
 
 
 class PlanLoader(yaml.SafeLoader):
@@ -112,9 +135,14 @@ class PlanLoader(yaml.SafeLoader):
     """
 
     def construct_mapping(self, node: yaml.MappingNode, deep: bool = False) -> dict[Any, Any]:
+        # A key written twice in one mapping is an error (PyYAML keeps the last silently);
+        # keys brought in by a merge (`<<: *base`) may be overridden, as YAML intends.
+        own = [k for k, _ in node.value if k.tag != _YAML + "merge"]
         self.flatten_mapping(node)
+        merged = len(node.value) - len(own)
         out: dict[Any, Any] = {}
-        for key_node, value_node in node.value:
+        written: set[Any] = set()
+        for i, (key_node, value_node) in enumerate(node.value):
             if isinstance(key_node, yaml.ScalarNode):
                 key: Any = key_node.value
             else:
@@ -124,6 +152,10 @@ class PlanLoader(yaml.SafeLoader):
                     "found a non-scalar key (a list or mapping); keys must be names",
                     key_node.start_mark,
                 )
+            if i >= merged:
+                if key in written:
+                    raise DuplicateKey(key, key_node.start_mark.line, key_node.start_mark.column)
+                written.add(key)
             out[key] = self.construct_object(value_node, deep=deep)
         return out
 
@@ -188,17 +220,97 @@ def _parse(path: Path) -> Any:
     if path.suffix.lower() in (".yaml", ".yml"):
         try:
             return yaml.load(text, Loader=PlanLoader)  # noqa: S506 - a SafeLoader subclass
+        except DuplicateKey as exc:
+            raise ValueError(exc.describe(path)) from None
         except yaml.YAMLError as exc:
             mark = getattr(exc, "problem_mark", None)
             where = f" (line {mark.line + 1}, column {mark.column + 1})" if mark else ""
             problem = getattr(exc, "problem", None) or str(exc)
             raise ValueError(f"{path}: invalid YAML{where}: {one_line(problem)}") from None
     try:
-        return json.loads(text)
+        return json.loads(text, object_pairs_hook=_unique_pairs)
+    except DuplicateKey as exc:
+        _locate_duplicate(text, exc)
+        raise ValueError(exc.describe(path, "JSON object")) from None
     except json.JSONDecodeError as exc:
         raise ValueError(
             f"{path}: invalid JSON (line {exc.lineno}, column {exc.colno}): {exc.msg}"
         ) from None
+
+
+def _unique_pairs(pairs: list[tuple[str, Any]]) -> dict[str, Any]:
+    out: dict[str, Any] = {}
+    for key, value in pairs:
+        if key in out:
+            raise DuplicateKey(key)
+        out[key] = value
+    return out
+
+
+#: The pure-Python object parser of the json module (not in its typed interface).
+_JSON_OBJECT: Callable[..., Any] = getattr(json.decoder, "JSONObject")  # noqa: B009
+
+
+def _locate_duplicate(text: str, dup: DuplicateKey) -> None:
+    """Set the line and column of ``dup``'s second occurrence (json's C parser, used for the
+    normal load, does not say where an object starts; the pure-Python one is asked again)."""
+    starts: list[int] = []
+
+    def parse_object(s_and_end: tuple[str, int], *args: Any) -> Any:
+        try:
+            return _JSON_OBJECT(s_and_end, *args)
+        except DuplicateKey:
+            if not starts:
+                starts.append(s_and_end[1])  # the innermost object: the first to fail
+            raise
+
+    decoder = json.JSONDecoder(object_pairs_hook=_unique_pairs)
+    decoder.parse_object = parse_object  # type: ignore[attr-defined]
+    decoder.scan_once = json.scanner.py_make_scanner(decoder)  # type: ignore[attr-defined]
+    try:
+        decoder.decode(text)
+    except (DuplicateKey, ValueError, RecursionError):
+        pass
+    if not starts:
+        return
+    pos = _second_key(text, starts[0], dup.key)
+    if pos is not None:
+        dup.line = text.count("\n", 0, pos)
+        dup.column = pos - (text.rfind("\n", 0, pos) + 1)
+
+
+_STRING = re.compile(r'"(?:[^"\\]|\\.)*"', re.DOTALL)
+_WS = re.compile(r"[ \t\n\r]*")
+
+
+def _second_key(text: str, start: int, key: str) -> int | None:
+    """Offset of the second ``"key":`` directly inside the object whose ``{`` ends at start."""
+    depth = 0
+    count = 0
+    i = start
+    while i < len(text):
+        ch = text[i]
+        if ch == '"':
+            m = _STRING.match(text, i)
+            if m is None:
+                return None
+            end = m.end()
+            colon = _WS.match(text, end)
+            after = colon.end() if colon else end
+            if depth == 0 and text.startswith(":", after) and json.loads(m.group()) == key:
+                count += 1
+                if count == 2:
+                    return i
+            i = end
+            continue
+        if ch in "{[":
+            depth += 1
+        elif ch in "}]":
+            if depth == 0:
+                return None
+            depth -= 1
+        i += 1
+    return None
 
 
 def detect(doc: Any, path: Path | str) -> str:

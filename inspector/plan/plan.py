@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import os
 import threading
 import time
 from collections import Counter
@@ -12,6 +13,7 @@ from typing import Any
 from inspector.model import MessageMeta, Violation
 from inspector.plan.formats import CompiledPlan, plan_files, read_plan
 from inspector.plan.schema import Target, present
+from inspector.safety import clean
 
 Fingerprint = tuple[tuple[str, int, int], ...]
 
@@ -271,10 +273,32 @@ def _unplanned(name: str, plan: CompiledPlan) -> Violation:
 
 
 def load_plan(path: str | Path) -> Plan:
-    """Load a tracking plan (any accepted format); ValueError with a one-line reason."""
+    """Load a tracking plan (any accepted format); ValueError with a one-line reason that
+    starts with the plan's path (or, for a directory, the file in it that is wrong)."""
     try:
         return Plan(path)
     except RecursionError:
         raise ValueError(f"{path}: the plan is nested too deeply") from None
     except OSError as exc:
         raise ValueError(f"{path}: {exc.strerror or exc}") from None
+    except ValueError as exc:
+        raise ValueError(_from_path(path, str(exc))) from None
+
+
+def _from_path(path: str | Path, reason: str) -> str:
+    """``reason`` starting with ``path`` (once)."""
+    p = str(path)
+    if reason == p or reason.startswith((f"{p}:", f"{p}/", f"{p}{os.sep}")):
+        return reason
+    return f"{p}: {reason}"
+
+
+def load_error(path: str | Path, exc: BaseException) -> str:
+    """The one line every command prints when ``--plan PATH`` does not load, naming the file
+    once: ``cannot load plan plan.yaml: Order Completed: unknown key 'typ' (...)``."""
+    reason = str(exc) or type(exc).__name__
+    if not isinstance(exc, ValueError | OSError):  # a loader bug: say what broke
+        reason = f"{type(exc).__name__}: {reason}"
+    elif isinstance(exc, OSError):
+        reason = exc.strerror or reason
+    return clean(f"cannot load plan {_from_path(path, reason)}", 500)

@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import re
 import xml.etree.ElementTree as ET
 from typing import TYPE_CHECKING, Any
 
@@ -86,8 +85,18 @@ def _severity(rule: str) -> str:
     return info[0] if info else "error"
 
 
-def _pct(n: int, total: int) -> str:
-    return f"{100 * n // total}%" if total else "-"
+def percent(n: int, total: int) -> str:
+    """``n`` of ``total`` as a whole percentage, rounded to nearest, but never "100%" short
+    of complete nor "0%" once anything was seen (2/3 -> 67%, 199/200 -> 99%, 1/300 -> 1%);
+    "-" when there is nothing to count."""
+    if total <= 0:
+        return "-"
+    pct = (200 * n + total) // (2 * total)  # round half up, in integers
+    if n < total:
+        pct = min(pct, 99)
+    if n > 0:
+        pct = max(pct, 1)
+    return f"{pct}%"
 
 
 def coverage_text(report: dict[str, Any]) -> str:
@@ -96,9 +105,9 @@ def coverage_text(report: dict[str, Any]) -> str:
     lines = [
         f"Tracking plan coverage ({clean(report['plan'])}): "
         f"{tot['events_seen']}/{tot['events']} planned events seen "
-        f"({_pct(tot['events_seen'], tot['events'])}), "
+        f"({percent(tot['events_seen'], tot['events'])}), "
         f"{tot['required_seen']}/{tot['required']} required properties/traits of seen calls seen "
-        f"({_pct(tot['required_seen'], tot['required'])})"
+        f"({percent(tot['required_seen'], tot['required'])})"
     ]
     if report.get("error"):
         lines.append(
@@ -124,12 +133,17 @@ def coverage_text(report: dict[str, Any]) -> str:
 # JUnit XML
 # --------------------------------------------------------------------------------------
 
-_XML_BAD = re.compile("[\x00-\x08\x0b\x0c\x0e-\x1f\x7f-\x9f\ud800-\udfff\ufffe\uffff]")
+
+def _xml_text(text: object) -> str:
+    """One untrusted string for the XML, through the project's one sanitiser: control,
+    bidi and other invisible characters become visible escapes (as in the text output), which
+    also leaves only characters XML 1.0 can carry; ElementTree escapes the markup (<, &, ]]>)."""
+    return clean(text)
 
 
-def _xml_text(text: str) -> str:
-    """Text XML 1.0 can carry: control characters become visible escapes."""
-    return _XML_BAD.sub(lambda m: f"\\x{ord(m.group()):02x}", str(text))
+def _lines(parts: list[str]) -> str:
+    """Several untrusted lines: each one cleaned, joined by real newlines."""
+    return "\n".join(_xml_text(p) for p in parts)
 
 
 def junit_xml(plan: Plan, coverage: dict[str, Any] | None = None) -> str:
@@ -179,9 +193,9 @@ def junit_xml(plan: Plan, coverage: dict[str, Any] | None = None) -> str:
                 type="violations",
                 message=_xml_text(", ".join(f"{r} in {n} message(s)" for r, n in errs.items())),
             )
-            fail.text = _xml_text("\n".join(f"{r}: {n} message(s)" for r, n in errs.items()))
+            fail.text = _lines([f"{r}: {n} message(s)" for r, n in errs.items()])
         if notes:
-            ET.SubElement(case, "system-out").text = _xml_text("\n".join(notes))
+            ET.SubElement(case, "system-out").text = _lines(notes)
     tests += 1
     case = ET.SubElement(
         suite, "testcase", classname="tracking-plan.unplanned", name="unplanned events"
@@ -195,7 +209,7 @@ def junit_xml(plan: Plan, coverage: dict[str, Any] | None = None) -> str:
             type="unplanned",
             message=_xml_text(f"{len(unplanned)} event name(s) not in the tracking plan"),
         )
-        fail.text = _xml_text("\n".join(f"{n} ({c} message(s))" for n, c in unplanned.items()))
+        fail.text = _lines([f"{n} ({c} message(s))" for n, c in unplanned.items()])
     if report.get("error"):
         ET.SubElement(suite, "system-err").text = _xml_text(
             f"plan reload failed, previous plan in force: {report['error']}"

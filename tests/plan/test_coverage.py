@@ -2,9 +2,16 @@
 
 from __future__ import annotations
 
+import json
 import xml.etree.ElementTree as ET
+from collections.abc import Callable
+from pathlib import Path
 
-from inspector.plan import Plan, coverage_report, coverage_text, junit_xml
+import pytest
+from click.testing import CliRunner
+
+from inspector.cli import main
+from inspector.plan import Plan, coverage_report, coverage_text, junit_xml, load_plan
 
 from .helpers import track
 
@@ -125,7 +132,7 @@ def test_junit_escapes_hostile_names(simple_plan: Plan) -> None:
     xml = junit_xml(simple_plan)
     got = cases(xml)  # parses: nothing broke out of the document
     text = got["unplanned events"].find("failure")
-    assert text is not None and "\\x00\\x1b[31m" in (text.text or "")
+    assert text is not None and "\\x00\\e[31m" in (text.text or "")
 
 
 def test_text_summary_escapes_control_characters(simple_plan: Plan) -> None:
@@ -141,4 +148,76 @@ def test_required_traits_of_seen_calls_count_in_the_headline(simple_plan: Plan) 
     r = coverage_report(simple_plan)
     assert r["required_unseen"] == {"(group)": ["traits.name"]}
     assert r["totals"]["required"] == 3 and r["totals"]["required_seen"] == 2
-    assert "2/3 required properties/traits of seen calls seen (66%)" in coverage_text(r)
+    assert "2/3 required properties/traits of seen calls seen (67%)" in coverage_text(r)
+
+
+def test_junit_shows_network_text_as_the_text_output_does(tmp_path: Path) -> None:
+    """An event name with C0, ESC, a bidi override and a CDATA end: the JUnit file carries the
+    same visible escapes as the text output (``safety.clean``), never the raw characters, and
+    stays well-formed."""
+    plan = tmp_path / "plan.yaml"
+    plan.write_text("events:\n  Order Completed: {}\n")
+    name = "Bad\x01\x1b[31mRed\u202e]]>"
+    msgs = tmp_path / "m.ndjson"
+    msgs.write_text(json.dumps({"type": "track", "event": name, "userId": "u", "messageId": "m"}))
+    junit = tmp_path / "j.xml"
+    result = CliRunner().invoke(
+        main, ["check", "--plan", str(plan), "--junit", str(junit), str(msgs)]
+    )
+    assert result.exit_code == 0, result.output
+    shown = "Bad\\x01\\e[31mRed\\u202e]]>"
+    assert f'Event "{shown}" is not in the tracking plan.' in result.stdout
+    xml = junit.read_text(encoding="utf-8")
+    assert "\u202e" not in xml and "\x01" not in xml and "\x1b" not in xml
+    assert "Bad\\x01\\e[31mRed\\u202e]]&gt; (1 message(s))" in xml
+    failure = ET.fromstring(xml).find("testsuite/testcase[@name='unplanned events']/failure")
+    assert failure is not None and failure.text == f"{shown} (1 message(s))"
+
+
+def test_junit_cleans_planned_names_and_reload_errors_too(simple_plan: Plan) -> None:
+    simple_plan.check(track("Order Completed", order_id="o"))
+    report = coverage_report(simple_plan)
+    report["entries"][0]["name"] = "Order\u202eCompleted"
+    report["error"] = "p.yaml: bad \u2066name"
+    xml = junit_xml(simple_plan, report)
+    assert "\u202e" not in xml and "\u2066" not in xml
+    root = ET.fromstring(xml)
+    assert root.find("testsuite/testcase[@name='Order\\u202eCompleted']") is not None
+    err = root.find("testsuite/system-err")
+    assert err is not None and err.text == (
+        "plan reload failed, previous plan in force: p.yaml: bad \\u2066name"
+    )
+
+
+@pytest.mark.parametrize(
+    ("n", "total", "shown"),
+    [
+        (2, 3, "67%"),
+        (7, 8, "88%"),
+        (1, 3, "33%"),
+        (1, 2, "50%"),
+        (1, 8, "13%"),
+        (199, 200, "99%"),
+        (999, 1000, "99%"),
+        (1, 201, "1%"),
+        (1, 1000, "1%"),
+        (0, 5, "0%"),
+        (5, 5, "100%"),
+        (0, 0, "-"),
+    ],
+)
+def test_percentages_round_to_nearest_but_never_claim_all_or_nothing(
+    n: int, total: int, shown: str
+) -> None:
+    from inspector.plan.report import percent
+
+    assert percent(n, total) == shown
+
+
+def test_coverage_text_rounds_its_percentages(write_plan: Callable[..., Path]) -> None:
+    events = {f"E{i}": {} for i in range(8)}
+    plan = load_plan(write_plan({"events": events}))
+    for i in range(7):
+        plan.check(track(f"E{i}"))
+    first = coverage_text(coverage_report(plan)).splitlines()[0]
+    assert "7/8 planned events seen (88%)" in first

@@ -71,3 +71,33 @@ def test_headless_reloads_an_edited_plan_and_says_so(tmp_path: Path) -> None:
         finally:
             proc.terminate()
             proc.wait(timeout=15)
+
+
+def test_headless_says_1_event_not_1_events(tmp_path: Path) -> None:
+    import time
+
+    plan = tmp_path / "plan.yaml"
+    plan.write_text("events:\n  Order Completed: {}\n  Order Refunded: {}\n")
+    err = tmp_path / "err.txt"
+    with err.open("w") as err_file:
+        proc = subprocess.Popen(
+            [sys.executable, "-m", "inspector", "serve", "--headless", "--port", "0"]
+            + ["--session", str(tmp_path / "s.sqlite"), "--plan", str(plan)],
+            stdout=subprocess.DEVNULL,
+            stderr=err_file,
+            cwd=EXAMPLES.parent,
+        )
+        try:
+            time.sleep(1.5)  # the watcher has taken the plan's first fingerprint
+            plan.write_text("events:\n  Order Completed: {}\n")
+            deadline = time.monotonic() + 20
+            lines: list[str] = []
+            while time.monotonic() < deadline:
+                lines = [ln for ln in err.read_text().splitlines() if "reloaded" in ln]
+                if lines:
+                    break
+                time.sleep(0.1)
+            assert lines == [f"inspector: plan reloaded from {plan} (1 event)"]
+        finally:
+            proc.terminate()
+            proc.wait(timeout=15)
