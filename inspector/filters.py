@@ -8,6 +8,7 @@ the ids and the message id (case-insensitive substring).
 
 from __future__ import annotations
 
+import re
 import shlex
 from collections.abc import Callable
 from dataclasses import dataclass, field
@@ -38,7 +39,9 @@ def _type(v: str) -> tuple[str, list[Any]]:
 
 
 def _event(v: str) -> tuple[str, list[Any]]:
-    return "name = ?", [v]
+    # The name column also holds page/screen names, a group's groupId and an alias's
+    # previousId: an event is a track call's.
+    return "(name = ? AND type = 'track')", [v]
 
 
 def _name_like(v: str) -> tuple[str, list[Any]]:
@@ -201,13 +204,16 @@ def parse(text: str) -> Filter:
     return Filter(" AND ".join(parts), params, text)
 
 
+#: An integer as a test-API parameter: ASCII digits (int() also takes "1_0" and "\uff11").
+_INTEGER = re.compile(r"-?[0-9]+")
+
+
 def from_params(q: dict[str, str]) -> Filter:
     """Build a filter from the test API's query parameters (exact matches)."""
     parts: list[str] = []
     params: list[Any] = []
     simple = {
         "type": "type",
-        "event": "name",
         "userId": "user_id",
         "anonymousId": "anonymous_id",
         "messageId": "message_id",
@@ -217,15 +223,19 @@ def from_params(q: dict[str, str]) -> Filter:
         if key in q:
             parts.append(f"{col} = ?")
             params.append(q[key])
+    if "event" in q:
+        sql, p = _event(q["event"])
+        parts.append(sql)
+        params.extend(p)
     if "name" in q:
-        parts.append("name = ?")
+        # A page or screen name (the name column's other meanings are ids).
+        parts.append("(name = ? AND type IN ('page', 'screen'))")
         params.append(q["name"])
     if "since" in q:
-        try:
-            # Clamped to SQLite's integer range: a larger seq matches nothing, not a 500.
-            params.append(max(-(2**63), min(int(q["since"]), 2**63 - 1)))
-        except ValueError:
-            raise FilterError("since must be a seq number") from None
+        if not _INTEGER.fullmatch(q["since"]):
+            raise FilterError("since must be a seq number (digits 0-9)")
+        # Clamped to SQLite's integer range: a larger seq matches nothing, not a 500.
+        params.append(max(-(2**63), min(int(q["since"]), 2**63 - 1)))
         parts.append("seq > ?")
     if "rule" in q:
         sql, p = _rule(q["rule"])

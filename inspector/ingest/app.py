@@ -15,7 +15,6 @@ import os
 import re
 import sqlite3
 import sys
-import time
 from collections import Counter
 from typing import Any, NamedTuple, cast
 
@@ -27,6 +26,7 @@ from inspector.ingest.decode import LONG_TYPES, SHORT_TYPES
 from inspector.ingest.service import Capture
 from inspector.jsonutil import dumps_exact, loads_exact
 from inspector.model import Message
+from inspector.safety import clean
 from inspector.store import StoreError
 
 #: Read at most this much of a request body; a larger one is refused (and kept truncated).
@@ -41,6 +41,7 @@ CORS_HEADERS = {
 
 CAPTURE_KEY: web.AppKey[Capture] = web.AppKey("capture", Capture)
 PUBLIC_URL_KEY: web.AppKey[list[str]] = web.AppKey("public_url", list)
+WAITERS_KEY: web.AppKey[_Waiters] = web.AppKey("waiters")
 
 
 def _json(data: Any, status: int = 200) -> web.Response:
@@ -120,13 +121,33 @@ async def handle_options(request: web.Request) -> web.Response:
     """CORS preflight (analytics.js >= 1.84 sends Authorization and X-Retry-Count). Kept in
     the session like every request; a session file that cannot take it must not break the
     browser's next POST, which is what carries the events."""
+    if request.path == "/inspector" or request.path.startswith("/inspector/"):
+        # The test API is not for web pages elsewhere: only a loopback origin is allowed.
+        resp = web.Response(status=204)
+        origin = request.headers.get("Origin")
+        if origin is not None and _local_origin(origin):
+            resp.headers.update(CORS_HEADERS)
+        return _api_answer(resp, origin)
     capture = request.app[CAPTURE_KEY]
     body = (await _read_body(request)).data
     with contextlib.suppress(StoreError, sqlite3.Error):
         await capture.keep(
             "OPTIONS", _path_with_query(request), _headers(request), body, kind="other", status=204
         )
-    return web.Response(status=204, headers=CORS_HEADERS)
+    headers = dict(CORS_HEADERS)
+    # Whatever headers the page's SDK asks for (analytics-next can add custom ones), and
+    # Chrome's Private Network Access for a public page posting to 127.0.0.1.
+    wanted = request.headers.get("Access-Control-Request-Headers")
+    if wanted:
+        headers["Access-Control-Allow-Headers"] = ", ".join(
+            dict.fromkeys(
+                [h.strip() for h in CORS_HEADERS["Access-Control-Allow-Headers"].split(",")]
+                + [h.strip() for h in wanted.split(",") if h.strip()]
+            )
+        )
+    if request.headers.get("Access-Control-Request-Private-Network") == "true":
+        headers["Access-Control-Allow-Private-Network"] = "true"
+    return web.Response(status=204, headers=headers)
 
 
 def _guarded(handler: Any) -> Any:
@@ -151,13 +172,21 @@ def _guarded(handler: Any) -> Any:
 
 
 def _api(handler: Any) -> Any:
-    """Test-API handlers answer a malformed parameter with 400 and a JSON message."""
+    """A test-API handler: its query is checked (a typo or a repeated parameter is a 400,
+    never a silently wider match), and only pages on this machine may call it from a
+    browser (captured events carry personal data; reset must not be a cross-site POST)."""
 
     async def wrapped(request: web.Request) -> web.Response:
+        origin = request.headers.get("Origin")
+        refused = _foreign_caller(request, origin)
+        if refused is not None:
+            return _api_answer(_json({"code": "forbidden", "message": refused}, 403), None)
         try:
-            return cast(web.Response, await handler(request))
+            _check_params(request)
+            resp = cast(web.Response, await handler(request))
         except BadParam as exc:
-            return _json({"code": "bad_request", "message": str(exc)}, 400)
+            resp = _json({"code": "bad_request", "message": str(exc)}, 400)
+        return _api_answer(resp, origin)
 
     wrapped.__name__ = handler.__name__
     return wrapped
@@ -277,6 +306,82 @@ def settings_body(write_key: str, host: str) -> dict[str, Any]:
     }
 
 
+#: The filters of /inspector/messages and /wait (filters.from_params reads them).
+_FILTER_PARAMS = frozenset(
+    {"type", "event", "name", "userId", "anonymousId", "messageId", "writeKey"}
+    | {"rule", "severity", "q", "since"}
+)
+#: The query parameters each test-API path takes; any other is a typo, answered 400.
+API_PARAMS: dict[str, frozenset[str]] = {
+    "/inspector/messages": _FILTER_PARAMS | {"limit", "offset"},
+    "/inspector/messages/wait": _FILTER_PARAMS | {"count", "timeout"},
+    "/inspector/rejected": frozenset({"since", "limit"}),
+    "/inspector/summary": frozenset(),
+    "/inspector/health": frozenset(),
+    "/inspector/reset": frozenset(),
+}
+
+_LOOPBACK_HOSTS = frozenset({"127.0.0.1", "::1", "localhost"})
+
+
+def _hostname(netloc: str) -> str:
+    host = netloc.rsplit("@", 1)[-1]
+    if host.startswith("["):
+        return host[1:].split("]", 1)[0].lower()
+    return host.rsplit(":", 1)[0].lower() if host.count(":") == 1 else host.lower()
+
+
+def _is_loopback(host: str) -> bool:
+    return host in _LOOPBACK_HOSTS or host.endswith(".localhost") or host.startswith("127.")
+
+
+def _local_origin(origin: str) -> bool:
+    """``http://localhost:3000`` and the like: a page served from this machine."""
+    return _is_loopback(_hostname(origin.split("://", 1)[-1].split("/", 1)[0]))
+
+
+def _foreign_caller(request: web.Request, origin: str | None) -> str | None:
+    """Why a test-API call is refused, or None. A browser page from another site sends its
+    Origin; a DNS-rebinding page reaches a loopback-bound inspector under its own Host."""
+    if origin is not None and origin != "null" and not _local_origin(origin):
+        return (
+            f"The test API answers pages on this machine only, not {clean(origin, 80)}; "
+            "call it from your test code, not from a web page"
+        )
+    public = request.app[PUBLIC_URL_KEY]
+    bound = _hostname(public[0].split("://", 1)[-1]) if public else ""
+    host = _hostname(request.headers.get("Host") or "")
+    if _is_loopback(bound) and host and not _is_loopback(host):
+        return (
+            f"The inspector listens on {bound} only, so it does not answer the host "
+            f"{clean(host, 80)}; use http://127.0.0.1 or http://localhost"
+        )
+    return None
+
+
+def _api_answer(resp: web.Response, origin: str | None) -> web.Response:
+    """No wildcard CORS on the test API: a page on this machine gets its own origin back."""
+    for name in CORS_HEADERS:
+        resp.headers.pop(name, None)
+    if origin is not None and _local_origin(origin):
+        resp.headers["Access-Control-Allow-Origin"] = origin
+        resp.headers["Vary"] = "Origin"
+    return resp
+
+
+def _check_params(request: web.Request) -> None:
+    path = request.path.rstrip("/")
+    allowed = API_PARAMS.get(path, frozenset())
+    seen: set[str] = set()
+    for key, _ in request.query.items():  # a MultiDict: a repeated key comes twice
+        if key in seen:
+            raise BadParam(f"{clean(key, 40)} is given more than once; give each parameter once")
+        seen.add(key)
+        if key not in allowed:
+            takes = ", ".join(sorted(allowed)) if allowed else "no parameters"
+            raise BadParam(f"{path} has no parameter {clean(key, 40)!r}; it takes {takes}")
+
+
 #: Test-API paths and the method each answers.
 API_METHODS = {
     "/inspector/messages": "GET",
@@ -294,11 +399,59 @@ _INGEST_PATH = re.compile(
 )
 
 
+_SINGLE_PATH = re.compile(r"^/v1/(track|identify|page|screen|group|alias|[tipsga])/?$")
+_BATCH_PATH = re.compile(r"^/v1/(?:batch|import|b)/?$")
+
+
+async def _doubled_slashes(request: web.Request) -> web.Response | None:
+    """``//v1/batch`` or ``/v1//batch``: what Go or Java send for a host configured with a
+    trailing slash. Segment's edge takes them, so the inspector does too."""
+    path = re.sub("/{2,}", "/", request.path)
+    if path == request.path or request.method != "POST":
+        return None
+    single = _SINGLE_PATH.match(path)
+    if single:
+        name = single.group(1)
+        return await _ingest(request, SHORT_TYPES.get(name) or name, batch=False)
+    if _BATCH_PATH.match(path):
+        return await _ingest(request, None, batch=True)
+    if path.rstrip("/") == "/v1/m":
+        return cast(web.Response, await handle_metrics(request))
+    return None
+
+
+def _test_api_miss(request: web.Request) -> web.Response:
+    """A typo on the test API: said clearly, and not kept as an SDK's rejected request (a
+    test asserting "nothing rejected" must not fail on its own typo)."""
+    path = request.path.rstrip("/")
+    allowed = API_METHODS.get(path)
+    if allowed is not None:
+        reason = f"{clean(path, 200)} answers {allowed} only, not {clean(request.method, 20)}"
+        resp = _json({"code": "method_not_allowed", "message": reason}, 405)
+        resp.headers["Allow"] = allowed
+    else:
+        paths = ", ".join(f"{m} {p}" for p, m in API_METHODS.items())
+        resp = _json(
+            {
+                "code": "not_found",
+                "message": f"No such test-API endpoint: {clean(request.path, 200)}. "
+                f"The test API is {paths}",
+            },
+            404,
+        )
+    return _api_answer(resp, request.headers.get("Origin"))
+
+
 async def handle_unknown(request: web.Request) -> web.Response:
+    if request.path == "/inspector" or request.path.startswith("/inspector/"):
+        return _test_api_miss(request)
+    answered = await _doubled_slashes(request)
+    if answered is not None:
+        return answered
     capture = request.app[CAPTURE_KEY]
     body = (await _read_body(request)).data
-    allowed = API_METHODS.get(request.path.rstrip("/"))
-    if allowed is None and request.method != "POST" and _INGEST_PATH.match(request.path):
+    allowed = None
+    if request.method != "POST" and _INGEST_PATH.match(request.path):
         allowed = "POST"
     if allowed is not None:
         status, reason = 405, f"{request.path} answers {allowed} only, not {request.method}"
@@ -369,15 +522,24 @@ def _filter(request: web.Request) -> filters.Filter:
     return filters.from_params(q)
 
 
-def _int(request: web.Request, name: str, default: int, lo: int = 0, hi: int = 10**9) -> int:
+def _int(request: web.Request, name: str, default: int, hi: int = 10**9) -> int:
+    """A whole number 0 or more, in ASCII digits (int() also reads "1_0" and "\uff11");
+    above ``hi`` it is taken as ``hi``."""
     raw = request.query.get(name)
     if raw is None:
         return default
-    try:
-        v = int(raw)
-    except ValueError:
-        raise BadParam(f"{name} must be an integer") from None
-    return max(lo, min(hi, v))
+    if not raw.isascii() or not raw.isdigit():
+        raise BadParam(f"{name} must be a whole number, 0 or more (got {clean(raw, 40)!r})")
+    return min(hi, int(raw))
+
+
+#: The longest a wait may be asked to last, in seconds (a longer timeout is taken as this).
+MAX_WAIT = 600.0
+#: Waiters look for new messages at most this often (a burst of commits costs one count),
+#: and check at least this often that their client is still there.
+WAIT_RECOUNT = 0.02
+WAIT_CLIENT_CHECK = 1.0
+_SECONDS = re.compile(r"[0-9]+(?:\.[0-9]*)?|\.[0-9]+")
 
 
 def _bad_filter(exc: filters.FilterError) -> web.Response:
@@ -390,37 +552,86 @@ async def api_messages(request: web.Request) -> web.Response:
         f = _filter(request)
     except filters.FilterError as exc:
         return _bad_filter(exc)
-    limit = _int(request, "limit", 1000, 0, 100000)
+    limit = _int(request, "limit", 1000, 100000)
     offset = _int(request, "offset", 0)
     total = store.count(f.where, f.params)
     msgs = store.messages(f.where, f.params, limit=limit, offset=offset)
     return _messages_response(msgs, total)
 
 
+class _Waiters:
+    """The long-polls in progress, so stopping the inspector can end them at once."""
+
+    def __init__(self) -> None:
+        self.closing = False
+        self.events: set[asyncio.Event] = set()
+
+    async def close(self, app: web.Application) -> None:  # an on_shutdown signal handler
+        self.closing = True
+        for event in list(self.events):
+            event.set()
+
+
+class _Matches:
+    """How many stored messages match a filter, counted incrementally: each recount looks
+    only at the seqs committed since the last one (a reset starts over)."""
+
+    def __init__(self, store: Any, f: filters.Filter) -> None:
+        self.store, self.f = store, f
+        self.view = -1
+        self.upto = 0
+        self.total = 0
+
+    def count(self) -> int:
+        store = self.store
+        if store.view_start != self.view:
+            self.view, self.upto, self.total = store.view_start, 0, 0
+        last = store.last_seq
+        if last > self.upto:
+            where = f"({self.f.where}) AND seq > ? AND seq <= ?"
+            self.total += store.count(where, [*self.f.params, self.upto, last])
+            self.upto = last
+        return self.total
+
+
+def _client_gone(request: web.Request) -> bool:
+    transport = request.transport
+    return transport is None or transport.is_closing()
+
+
 async def api_wait(request: web.Request) -> web.Response:
-    """Long-poll until ``count`` matching messages exist, or answer 408 after ``timeout`` s."""
+    """Long-poll until ``count`` matching messages exist, or answer 408 after ``timeout`` s.
+
+    A waiter whose client went away ends within WAIT_CLIENT_CHECK seconds, and every
+    waiter ends at once when the inspector stops (503): neither may hold up ingestion or
+    a Ctrl-C."""
     capture = request.app[CAPTURE_KEY]
     store = capture.store
     try:
         f = _filter(request)
     except filters.FilterError as exc:
         return _bad_filter(exc)
-    count = _int(request, "count", 1, 0, 100000)
-    try:
-        timeout = float(request.query.get("timeout", "10"))
-    except ValueError:
-        return _json({"code": "bad_request", "message": "timeout must be a number of seconds"}, 400)
-    timeout = max(0.0, min(timeout, 600.0))
+    count = _int(request, "count", 1, 100000)
+    raw_timeout = request.query.get("timeout", "10")
+    if not _SECONDS.fullmatch(raw_timeout):
+        raise BadParam(
+            f"timeout must be a number of seconds, 0 to {MAX_WAIT:g} (got {clean(raw_timeout, 40)!r})"
+        )
+    timeout = min(float(raw_timeout), MAX_WAIT)
+    waiters = request.app[WAITERS_KEY]
     changed = asyncio.Event()
     unsubscribe = store.subscribe(changed.set)
-    deadline = time.monotonic() + timeout
+    waiters.events.add(changed)
+    loop = asyncio.get_running_loop()
+    deadline = loop.time() + timeout
+    matches = _Matches(store, f)
     try:
         while True:
-            total = store.count(f.where, f.params)
+            total = matches.count()
             if total >= count:
                 msgs = store.messages(f.where, f.params, limit=max(count, 1000))
                 return _messages_response(msgs, total)
-            remaining = deadline - time.monotonic()
+            remaining = deadline - loop.time()
             if remaining <= 0:
                 msgs = store.messages(f.where, f.params, limit=1000)
                 return _messages_response(
@@ -430,11 +641,24 @@ async def api_wait(request: web.Request) -> web.Response:
                     code="timeout",
                     message=f"Waited {timeout:g} s for {count} matching message(s); {total} arrived",
                 )
+            if waiters.closing:
+                return _json(
+                    {
+                        "code": "shutting_down",
+                        "message": f"The inspector is stopping; {total} matching message(s) had arrived",
+                    },
+                    503,
+                )
+            if _client_gone(request):
+                return web.Response(status=499)  # nobody reads it: the client has gone
             changed.clear()
             with contextlib.suppress(TimeoutError):
-                await asyncio.wait_for(changed.wait(), remaining)
+                await asyncio.wait_for(changed.wait(), min(remaining, WAIT_CLIENT_CHECK))
+            if changed.is_set():
+                await asyncio.sleep(WAIT_RECOUNT)  # let a burst of commits land first
     finally:
         unsubscribe()
+        waiters.events.discard(changed)
 
 
 def _body_text(body: bytes) -> dict[str, str]:
@@ -446,8 +670,8 @@ def _body_text(body: bytes) -> dict[str, str]:
 
 async def api_rejected(request: web.Request) -> web.Response:
     store = request.app[CAPTURE_KEY].store
-    since = _int(request, "since", 0)
-    limit = _int(request, "limit", 1000, 0, 100000)
+    since = _int(request, "since", 0, 2**62)
+    limit = _int(request, "limit", 1000, 100000)
     items = store.rejected(since=since, limit=limit)
     out = [
         {
@@ -544,12 +768,15 @@ def create_app(capture: Capture, public_url: str | None = None) -> web.Applicati
         r.add_post("/v1/m" + slash, _guarded(handle_metrics))
         r.add_get("/v1/projects/{write_key}/settings" + slash, _guarded(handle_settings))
         r.add_get("/projects/{write_key}/settings" + slash, _guarded(handle_settings))
-    r.add_get("/inspector/messages", _api(api_messages))
-    r.add_get("/inspector/messages/wait", _api(api_wait))
-    r.add_get("/inspector/rejected", _api(api_rejected))
-    r.add_get("/inspector/summary", api_summary)
-    r.add_post("/inspector/reset", api_reset)
-    r.add_get("/inspector/health", api_health)
+    app[WAITERS_KEY] = waiters = _Waiters()
+    app.on_shutdown.append(waiters.close)
+    for slash in ("", "/"):  # the test API takes a trailing slash too, as ingestion does
+        r.add_get("/inspector/messages" + slash, _api(api_messages))
+        r.add_get("/inspector/messages/wait" + slash, _api(api_wait))
+        r.add_get("/inspector/rejected" + slash, _api(api_rejected))
+        r.add_get("/inspector/summary" + slash, _api(api_summary))
+        r.add_post("/inspector/reset" + slash, _api(api_reset))
+        r.add_get("/inspector/health" + slash, _api(api_health))
     r.add_route("OPTIONS", "/{tail:.*}", handle_options)
     r.add_route("*", "/{tail:.*}", _guarded(handle_unknown))
     return app

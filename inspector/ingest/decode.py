@@ -73,6 +73,9 @@ def inflate(body: bytes, limit: int = MAX_INFLATED_BYTES, encoding: str = "gzip"
     than ``limit`` bytes. Several gzip members in a row are one body (RFC 1952); anything
     else after the end of the stream is an error, not silently dropped."""
     name = "deflate" if encoding == "deflate" else "gzip"
+    if not body:
+        # Nothing at all was sent: that is an empty body, whatever the header says.
+        raise DecodeError("invalid_json", "Empty body: send a JSON object")
     parts: list[bytes] = []
     size = 0
     data = body
