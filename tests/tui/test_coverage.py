@@ -245,3 +245,15 @@ async def test_a_broken_plan_edit_is_said_on_the_main_screen(
             assert "2 events" in status_text(app) or "/2" in status_text(app)
     finally:
         store.close()
+
+
+def test_the_coverage_screen_rounds_as_check_does() -> None:
+    from inspector.tui.screens.coverage import summary_text
+
+    report = {
+        "totals": {"events_seen": 2, "events": 3, "required_seen": 7, "required": 8},
+        "unplanned": [],
+    }
+    text = summary_text(report).plain
+    assert "2/3 planned events seen (67%)" in text
+    assert "7/8 required properties/traits of seen calls present (88%)" in text

@@ -61,7 +61,9 @@ PLAN_BINDINGS = [Binding("P", "coverage", "Plan coverage", show=False)]
 
 
 def _pct(n: int, total: int) -> str:
-    return f"{100 * n // total}%" if total else "-"
+    from inspector.plan.report import percent  # the one rounding, as `check --coverage`
+
+    return percent(n, total)
 
 
 def status_note(report: dict[str, Any]) -> str:
@@ -331,13 +333,14 @@ class PlanActions:
         engine = getattr(app.capture, "engine", None)
         plan = getattr(engine, "plan", None)
         if plan is None and app.settings.plan:
-            from inspector.plan import load_plan
+            from inspector.plan import load_error, load_plan
 
             try:
                 plan = load_plan(app.settings.plan)
             except Exception as exc:
+                line = load_error(app.settings.plan, exc)
                 app.notify(
-                    f"Cannot load the tracking plan: {clean(exc, 300)}",
+                    line[:1].upper() + line[1:],
                     severity="error",
                     markup=False,
                 )
