@@ -233,6 +233,41 @@ async def _ingest(request: web.Request, call_type: str | None, batch: bool) -> w
     return _json(outcome.body, outcome.status)
 
 
+async def _expect(request: web.Request) -> web.Response | None:
+    """``Expect: 100-continue``: a body announced larger than the inspector reads is refused
+    before the client sends it (and kept as rejected, headers only); else "go ahead"."""
+    expect = request.headers.get("Expect", "").strip().lower()
+    length = request.content_length
+    if expect == "100-continue" and length is not None and length > MAX_WIRE_BYTES:
+        reason = (
+            f"Body of {length:,} bytes announced with Expect: 100-continue; the inspector "
+            f"reads at most {MAX_WIRE_BYTES // (1024 * 1024)} MB, so it was not sent"
+        )
+        with contextlib.suppress(StoreError, sqlite3.Error):
+            await request.app[CAPTURE_KEY].keep(
+                request.method,
+                _path_with_query(request),
+                _headers(request),
+                b"",
+                kind="ingest",
+                status=400,
+                reason=reason,
+            )
+        resp = _json(
+            {"code": "payload_too_large", "message": _BODY_ANSWERS["payload_too_large"][1]}, 400
+        )
+        resp.force_close()
+        return resp
+    if expect != "100-continue":
+        return _json(
+            {"code": "expectation_failed", "message": f"Unknown Expect: {clean(expect, 80)}"}, 417
+        )
+    if request.version >= (1, 1):
+        await request.writer.write(b"HTTP/1.1 100 Continue\r\n\r\n")
+        request.writer.output_size = 0  # the 100 is not the start of the answer
+    return None
+
+
 async def handle_single(request: web.Request) -> web.Response:
     name = request.match_info["call"]
     call_type = SHORT_TYPES.get(name) or (name if name in LONG_TYPES else None)
@@ -763,9 +798,11 @@ def create_app(capture: Capture, public_url: str | None = None) -> web.Applicati
     r = app.router
     calls = "{call:track|identify|page|screen|group|alias|t|i|p|s|g|a}"
     for slash in ("", "/"):
-        r.add_post(f"/v1/{calls}{slash}", _guarded(handle_single))
-        r.add_post("/v1/{kind:batch|import|b}" + slash, _guarded(handle_batch))
-        r.add_post("/v1/m" + slash, _guarded(handle_metrics))
+        r.add_post(f"/v1/{calls}{slash}", _guarded(handle_single), expect_handler=_expect)
+        r.add_post(
+            "/v1/{kind:batch|import|b}" + slash, _guarded(handle_batch), expect_handler=_expect
+        )
+        r.add_post("/v1/m" + slash, _guarded(handle_metrics), expect_handler=_expect)
         r.add_get("/v1/projects/{write_key}/settings" + slash, _guarded(handle_settings))
         r.add_get("/projects/{write_key}/settings" + slash, _guarded(handle_settings))
     app[WAITERS_KEY] = waiters = _Waiters()

@@ -130,3 +130,44 @@ def test_split_raw_reads_what_it_can():
         [("Host", "h")],
         b"",
     )
+
+
+async def test_expect_continue_with_a_huge_body_is_refused_before_it_is_sent(live):
+    head = (
+        b"POST /v1/batch HTTP/1.1\r\nHost: x\r\nContent-Type: application/json\r\n"
+        b"Expect: 100-continue\r\nContent-Length: 20000000\r\n\r\n"
+    )
+    host, port = live.url.removeprefix("http://").rsplit(":", 1)
+    reader, writer = await asyncio.open_connection(host, int(port))
+    try:
+        writer.write(head)
+        async with asyncio.timeout(5):  # at once: no "100 Continue", no waiting for 20 MB
+            top = await reader.readuntil(b"\r\n\r\n")
+            length = int(top.lower().split(b"content-length:")[1].split(b"\r\n")[0])
+            raw = top + await reader.readexactly(length)
+    finally:
+        writer.close()
+    status, body = _answer(raw)
+    assert (status, body["code"]) == (400, "payload_too_large")
+    (kept,) = await _rejected(live)
+    assert kept["path"] == "/v1/batch" and "20,000,000 bytes" in kept["reason"]
+    assert ["Expect", "100-continue"] in kept["headers"]
+
+
+async def test_expect_continue_with_a_normal_body_goes_ahead(live):
+    body = b'{"userId":"u","event":"Order Completed"}'
+    head = (
+        b"POST /v1/track HTTP/1.1\r\nHost: x\r\nContent-Type: application/json\r\n"
+        b"Expect: 100-continue\r\nConnection: close\r\nContent-Length: %d\r\n\r\n" % len(body)
+    )
+    host, port = live.url.removeprefix("http://").rsplit(":", 1)
+    reader, writer = await asyncio.open_connection(host, int(port))
+    try:
+        writer.write(head)
+        async with asyncio.timeout(10):
+            assert (await reader.readuntil(b"\r\n\r\n")).startswith(b"HTTP/1.1 100 Continue")
+            writer.write(body)
+            raw = await reader.read()
+    finally:
+        writer.close()
+    assert raw.startswith(b"HTTP/1.1 200") and raw.endswith(b'{"success":true}')
