@@ -1,8 +1,10 @@
 """`inspector check` without the command line: run the Spec engine over message files.
 
-``check_paths`` yields one ``Checked`` per message, in input order across all files, with
-one Engine (one session: duplicate messageIds are found across files). ``summarize`` and
-``to_json`` build the ``--format json`` document; ``format_text`` the human one.
+``check_paths`` yields one ``Checked`` per message, in input order across all files. Each
+file is its own session: session rules (duplicate messageIds, naming drift, ...) compare a
+message with the earlier messages of its file only, never with another file's. ``index``
+still counts messages across all inputs from 0. ``summarize`` and ``to_json`` build the
+``--format json`` document; ``format_text`` the human one.
 """
 
 from __future__ import annotations
@@ -12,9 +14,7 @@ from collections.abc import Callable, Iterable, Iterator
 from dataclasses import dataclass
 from typing import Any
 
-import orjson
-
-from inspector.jsonutil import dumps_exact
+from inspector.jsonutil import dumps_exact, dumps_pretty
 from inspector.model import MessageMeta, Violation
 from inspector.safety import clean
 from inspector.sources import iter_records
@@ -28,7 +28,7 @@ class Checked:
     message: Any
     violations: list[Violation]
     #: The number ``inspector diff`` takes for this message: its seq in a session, else its
-    #: 1-based position in its file. The text output shows it as ``#N``.
+    #: 1-based position in its file. The text output shows it as ``#N``, beside ``index``.
     seq: int = 0
     #: The input it came from.
     source: str = ""
@@ -73,11 +73,14 @@ def message_size(message: Any) -> int:
 
 
 def check_paths(paths: Iterable[str], engine: Engine | None = None) -> Iterator[Checked]:
-    """Check every message of every file, in order. Raises ``SourceError`` for a bad file."""
+    """Check every message of every file, in order, each file as its own session.
+    Raises ``SourceError`` for a bad file."""
     engine = engine or Engine()
     check = engine.check
     index = 0
-    for path in paths:
+    for n, path in enumerate(paths):
+        if n:
+            engine.reset()  # a new file is a new session
         for pos, rec in enumerate(iter_records(path), 1):
             size = len(rec.raw) if rec.raw is not None else message_size(rec.message)
             meta = MessageMeta(
@@ -106,9 +109,16 @@ def summarize(results: Iterable[Checked]) -> dict[str, Any]:
     }
 
 
-def to_json(results: list[Checked]) -> bytes:
-    doc = {"messages": [r.to_dict() for r in results], "summary": summarize(results)}
-    return orjson.dumps(doc, option=orjson.OPT_INDENT_2)
+def to_json(results: list[Checked], extra: dict[str, Any] | None = None) -> bytes:
+    """The ``--format json`` document (``extra`` adds top-level keys, e.g. plan coverage).
+    Always valid UTF-8 JSON: text orjson refuses (lone surrogates) is written escaped."""
+    doc: dict[str, Any] = {
+        "messages": [r.to_dict() for r in results],
+        "summary": summarize(results),
+    }
+    if extra:
+        doc.update(extra)
+    return dumps_pretty(doc)
 
 
 _SEVERITY_COLOUR = {"error": "red", "warning": "yellow", "info": "cyan"}
@@ -123,9 +133,9 @@ def format_text(
     """Lines of the text report: a header per message with findings, one line per finding,
     and a summary line. ``style`` is ``click.style`` when colour is wanted.
 
-    Headers number messages as ``inspector diff`` does (``#N``: the seq in a session, the
-    1-based position in a file), so a number from here can be passed to ``diff``;
-    ``with_source`` (several inputs) puts the file name first."""
+    A header names its message twice: ``#N`` as ``inspector diff`` takes it (the seq in a
+    session, the 1-based position in a file) and ``index=I`` as the JSON output has it (from
+    0, across all inputs); ``with_source`` (several inputs) puts the file name first."""
 
     def paint(text: str, **kw: Any) -> str:
         return style(text, **kw) if style is not None else text
@@ -136,7 +146,7 @@ def format_text(
         n += 1
         if not r.violations and not show_clean:
             continue
-        head = [f"#{r.seq}", r.type or "?"]
+        head = [f"#{r.seq}", f"index={r.index}", r.type or "?"]
         if with_source:
             head.insert(0, clean(r.source, 200))
         if r.event is not None:

@@ -9,11 +9,11 @@ one has, 2 on bad usage or unreadable input (one line on stderr).
 
 from __future__ import annotations
 
+import os
 import sys
 from typing import Any, NoReturn
 
 import click
-import orjson
 
 from inspector.safety import clean
 
@@ -48,6 +48,8 @@ def _resolve(files: tuple[str, ...]) -> tuple[str, ...]:
         if f == "-":
             out.append(f)
             continue
+        if not f.strip():
+            _fail("the file path is empty; give a file, a session name or -")
         try:
             out.append(str(resolve_source(f)))
         except SourceNotFound as exc:
@@ -72,10 +74,9 @@ def _load_plan(path: str) -> Any:
 # -- tracking plan coverage: the content is inspector.plan's (coverage_report, junit_xml) --------
 
 
-def _plan_coverage(
-    plan: Any, payload: bytes | None, coverage: bool, junit: str | None
-) -> bytes | None:
-    """Write --junit FILE; with --coverage, print the summary (text) or add it to the JSON."""
+def _plan_coverage(plan: Any, coverage: bool, junit: str | None, text: bool) -> Any:
+    """Write --junit FILE; with --coverage, print the summary (text) or return the report
+    for the JSON document."""
     from inspector.plan import coverage_report, coverage_text, junit_xml
 
     report = coverage_report(plan)
@@ -86,13 +87,22 @@ def _plan_coverage(
         except OSError as exc:
             _fail(f"cannot write {junit}: {exc.strerror or exc}")
     if not coverage:
-        return payload
-    if payload is None:
+        return None
+    if text:
         click.echo("\n" + coverage_text(report))
         return None
-    doc = orjson.loads(payload)
-    doc["plan_coverage"] = report
-    return orjson.dumps(doc, option=orjson.OPT_INDENT_2)
+    return report
+
+
+def use_colour(stream: Any) -> bool:
+    """Colour only on a terminal, and never when NO_COLOR is set to a non-empty value
+    (https://no-color.org)."""
+    if os.environ.get("NO_COLOR"):
+        return False
+    try:
+        return bool(stream.isatty())
+    except (AttributeError, ValueError):
+        return False
 
 
 # ------------------------------------------------------------------------------------------------
@@ -133,7 +143,11 @@ def check_command(
 
     FILE may be NDJSON (one message per line), a JSON array, a batch object
     {"batch": [...]}, an inspector JSON export, a HAR capture or a saved session;
-    "-" reads standard input. Exit status: 0 no errors, 1 errors found, 2 bad usage
+    "-" reads standard input. Each FILE is its own session (duplicate messageIds are
+    looked for within a file). Text output names a message "#N index=I": N is its
+    position in its file (its seq in a session), as `inspector diff` takes it; I is the
+    JSON output's index, counting from 0 across all FILEs. Colour only on a terminal
+    and never with NO_COLOR set. Exit status: 0 no errors, 1 errors found, 2 bad usage
     or unreadable input.
     """
     from inspector.check import check_paths, format_text, to_json
@@ -152,20 +166,22 @@ def check_command(
     except (OSError, ValueError, RecursionError) as exc:
         _fail(f"{type(exc).__name__}: {exc}")
     if fmt == "json":
-        payload = to_json(results)
+        top = None
         if plan is not None and (coverage or junit):
-            payload = _plan_coverage(plan, payload, coverage, junit) or payload
+            report = _plan_coverage(plan, coverage, junit, text=False)
+            top = {"plan_coverage": report} if report is not None else None
+        payload = to_json(results, top)
         out = sys.stdout.buffer
         out.write(payload)
         out.write(b"\n")
         out.flush()
     else:
-        colour = sys.stdout.isatty()
+        colour = use_colour(sys.stdout)
         several = len(set(files)) > 1
         for line in format_text(results, click.style if colour else None, show_all, several):
             click.echo(line, color=colour)
         if plan is not None and (coverage or junit):
-            _plan_coverage(plan, None, coverage, junit)
+            _plan_coverage(plan, coverage, junit, text=True)
     failed = any(v.severity == "error" for r in results for v in r.violations)
     raise click.exceptions.Exit(1 if failed else 0)
 

@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import contextlib
 import json
+import re
 import sys
 from collections.abc import Iterator
 from typing import Any
@@ -65,3 +66,45 @@ def deep_recursion(limit: int = 6000) -> Iterator[None]:
         yield
     finally:
         sys.setrecursionlimit(old)
+
+
+#: Python refuses to turn a run of more digits than this into an int (CVE-2020-10735).
+_INT_DIGITS_LIMIT = 4300
+
+
+def parse_int(text: str) -> int | float:
+    """A JSON integer as ``int``; one too long for Python's int parser (more than 4,300
+    digits) as the float it denotes (±inf), as the standard library reads ``1e999``."""
+    if len(text) <= _INT_DIGITS_LIMIT:
+        return int(text)
+    return float(text)
+
+
+def loads_any(raw: bytes | str) -> Any:
+    """``loads_exact`` for bytes or text, also reading integers of any length (see
+    ``parse_int``); raises ValueError (orjson's message) or RecursionError."""
+    try:
+        return orjson.loads(raw)
+    except orjson.JSONDecodeError as first:
+        text = raw.decode("utf-8", "surrogatepass") if isinstance(raw, bytes) else raw
+        try:
+            with deep_recursion():
+                return json.loads(text, parse_constant=_not_json, parse_int=parse_int)
+        except ValueError:
+            raise ValueError(str(first)) from None
+
+
+_LONE_SURROGATE = re.compile("[\ud800-\udfff]")
+
+
+def dumps_pretty(value: Any) -> bytes:
+    """Indented JSON (two spaces) for any parsed value, UTF-8. Falls back to the standard
+    library for what orjson refuses; lone surrogates are then written as ``\\udXXX``
+    escapes, so the output is always valid UTF-8 JSON."""
+    try:
+        return orjson.dumps(value, option=orjson.OPT_INDENT_2)
+    except (TypeError, orjson.JSONEncodeError):
+        pass
+    with deep_recursion():
+        text = json.dumps(value, indent=2, ensure_ascii=False)
+    return _LONE_SURROGATE.sub(lambda m: f"\\u{ord(m.group()):04x}", text).encode("utf-8")

@@ -10,7 +10,6 @@ from __future__ import annotations
 
 import base64
 import binascii
-import json
 import os
 import sys
 from collections.abc import Iterator
@@ -18,9 +17,8 @@ from dataclasses import dataclass
 from typing import Any
 from urllib.parse import urlsplit
 
-import orjson
-
-from inspector.jsonutil import deep_recursion
+from inspector.jsonutil import loads_any
+from inspector.model import CALL_TYPES
 
 SQLITE_MAGIC = b"SQLite format 3\x00"
 
@@ -95,6 +93,8 @@ def iter_records(path: str | os.PathLike[str]) -> Iterator[Record]:
 
 
 def _read(name: str) -> bytes:
+    if not name:
+        raise SourceError("the file path is empty; give a file, a session name or -")
     try:
         if name == "-":
             return sys.stdin.buffer.read()
@@ -110,24 +110,25 @@ def _read(name: str) -> bytes:
         raise SourceError(f"{name}: cannot read ({exc.strerror or exc})") from None
 
 
-def _not_json(name: str) -> Any:
-    # NaN and Infinity are not JSON (the endpoint answers them 400); neither is a file of them.
-    raise ValueError(f"{name} is not valid JSON")
-
-
 def _loads(text: bytes | str) -> Any:
     """orjson, falling back to the standard library for what orjson refuses but JSON
-    senders produce (lone surrogates, integers beyond 64 bits)."""
+    senders produce (lone surrogates, integers beyond 64 bits or beyond a double)."""
+    return loads_any(text)
+
+
+def _not_utf8(name: str, text: bytes) -> SourceError | None:
+    """The error for a file that is not UTF-8 text (a binary file, a UTF-16 file without
+    a BOM, ...), naming the line and byte; None when it is UTF-8. Lone surrogates encoded
+    as raw bytes (what some JSON writers produce) count as UTF-8 here: they are read."""
     try:
-        return orjson.loads(text)
-    except orjson.JSONDecodeError as first:
-        try:
-            with deep_recursion():
-                return json.loads(text, parse_constant=_not_json)
-        except (ValueError, RecursionError):
-            raise ValueError(str(first)) from None
-        except TypeError:
-            raise ValueError(str(first)) from None
+        text.decode("utf-8", "surrogatepass")
+    except UnicodeDecodeError as exc:
+        line = text.count(b"\n", 0, exc.start) + 1
+        return SourceError(
+            f"{name}: is not UTF-8 text (byte 0x{text[exc.start]:02x} on line {line}); "
+            "give NDJSON, JSON or a saved session"
+        )
+    return None
 
 
 def _ndjson(name: str, text: bytes, whole_error: ValueError) -> Iterator[Record]:
@@ -139,16 +140,47 @@ def _ndjson(name: str, text: bytes, whole_error: ValueError) -> Iterator[Record]
         try:
             value = _loads(raw)
         except ValueError as exc:
+            bad = _not_utf8(name, text)
+            if bad is not None:
+                raise bad from None
             # A first line that opens an object or array without closing it is the start of
             # a (broken) pretty-printed document: report the document's error, not the line's.
             if first and raw[:1] in (b"{", b"[") and raw[-1:] not in (b"}", b"]"):
                 raise SourceError(f"{name}: not valid JSON ({whole_error})") from None
             raise SourceError(f"{name}: line {n} is not JSON ({exc})") from None
         first = False
-        if type(value) is dict and type(value.get("batch")) is list:
+        if _is_container(value, f"{name}: line {n}"):
             yield from _batch(value, endpoint="/v1/batch")
         else:
             yield Record(value, raw)
+
+
+def is_message(value: Any) -> bool:
+    """An object whose ``type`` is a Segment call type is a message, whatever other keys
+    it carries (a ``batch``, ``messages`` or ``log`` key is then one of its fields)."""
+    return type(value) is dict and type(value.get("type")) is str and value["type"] in CALL_TYPES
+
+
+def _is_container(value: Any, where: str) -> bool:
+    """True for a batch body ``{"batch": [...]}``; raises for a ``batch`` that is not an
+    array on an object that is not a message."""
+    if type(value) is not dict or "batch" not in value or is_message(value):
+        return False
+    if type(value["batch"]) is not list:
+        raise SourceError(f"{where}: batch is not an array (it is {_kind(value['batch'])})")
+    return True
+
+
+def _kind(value: Any) -> str:
+    if value is None:
+        return "null"
+    if type(value) is bool:
+        return "a boolean"
+    if type(value) in (int, float):
+        return "a number"
+    if type(value) is str:
+        return "a string"
+    return "an object" if type(value) is dict else "an array"
 
 
 def _document(name: str, doc: Any) -> Iterator[Record]:
@@ -156,10 +188,10 @@ def _document(name: str, doc: Any) -> Iterator[Record]:
         for item in doc:
             yield Record(item)
         return
-    if type(doc) is not dict:
+    if type(doc) is not dict or is_message(doc):
         yield Record(doc)
         return
-    if type(doc.get("batch")) is list:
+    if _is_container(doc, name):
         yield from _batch(doc, endpoint="/v1/batch")
         return
     log = doc.get("log")

@@ -52,7 +52,7 @@ def test_error_exits_1_and_text_groups_by_message(tmp_path: Path) -> None:
     assert r.exit_code == 1
     lines = r.stdout.splitlines()
     # #N is what `inspector diff` takes: the 1-based position (the JSON index stays 0-based).
-    head = lines.index('#2 track "Order Completed" messageId=bad-1')
+    head = lines.index('#2 index=1 track "Order Completed" messageId=bad-1')
     assert lines[head + 1].startswith("  error")
     assert any("reserved/revenue-type  properties.revenue" in ln for ln in lines)
     assert any("properties.products[0].price" in ln for ln in lines)
@@ -76,11 +76,10 @@ def test_json_shape_and_index_across_files(tmp_path: Path) -> None:
     for m in doc["messages"]:
         for v in m["violations"]:
             assert set(v) == {"rule", "severity", "path", "message"}
-    # the GOOD message appears twice across the two files: one session, one duplicate
-    dup = [
-        v for v in doc["messages"][3]["violations"] if v["rule"] == "session/duplicate-message-id"
+    # the GOOD message appears in both files: each file is its own session, no duplicate
+    assert not [
+        v for m in doc["messages"] for v in m["violations"] if v["rule"].startswith("session/")
     ]
-    assert len(dup) == 1
     s = doc["summary"]
     assert s["messages"] == 4
     assert s["errors"] == sum(
@@ -224,21 +223,21 @@ def test_text_numbers_are_what_diff_takes(tmp_path: Path) -> None:
     store.close()
     r = _run(str(path))
     assert r.exit_code == 1
-    assert '#3 track "Order Completed" messageId=bad-1' in r.stdout.splitlines()
+    assert '#3 index=2 track "Order Completed" messageId=bad-1' in r.stdout.splitlines()
     d = CliRunner().invoke(main, ["diff", str(path), "1", "3", "--no-default-ignore"])
     assert "+++ #3" in d.stdout and "bad-1" in d.stdout, d.output
     j = json.loads(_run(str(path), "--format", "json").stdout)
     assert [m["index"] for m in j["messages"]] == [0, 1, 2]
     nd = _ndjson(tmp_path, "b.ndjson", BAD)
     r = _run(nd, str(path))
-    assert f'{nd} #1 track "Order Completed" messageId=bad-1' in r.stdout
-    assert f'{path} #3 track "Order Completed" messageId=bad-1' in r.stdout
+    assert f'{nd} #1 index=0 track "Order Completed" messageId=bad-1' in r.stdout
+    assert f'{path} #3 index=3 track "Order Completed" messageId=bad-1' in r.stdout
 
 
 def test_header_escapes_control_characters_once(tmp_path: Path) -> None:
     msg = {**GOOD, "event": 'A \x01 "B"', "messageId": "c1"}
     r = _run(_ndjson(tmp_path, "ctl.ndjson", msg))
-    assert '#1 track "A \\x01 \\"B\\"" messageId=c1' in r.stdout.splitlines()
+    assert '#1 index=0 track "A \\x01 \\"B\\"" messageId=c1' in r.stdout.splitlines()
     assert "\x01" not in r.stdout
 
 
@@ -256,3 +255,153 @@ async def test_checking_a_session_finds_what_arrival_found(live: Any) -> None:
     assert sorted(v["rule"] for v in checked["violations"]) == sorted(
         v.rule for v in stored.violations
     )
+
+
+def _raw(tmp_path: Path, name: str, text: str | bytes) -> str:
+    p = tmp_path / name
+    p.write_bytes(text if isinstance(text, bytes) else text.encode())
+    return str(p)
+
+
+LONE = (
+    '{"type":"track","userId":"\\ud800","event":"Order \\udc00Completed",'
+    '"messageId":"\\ud83d","properties":{"revenue":"1"}}\n'
+)
+
+
+def test_json_output_with_lone_surrogates_is_valid_json(tmp_path: Path) -> None:
+    r = _run("--format", "json", _raw(tmp_path, "s.ndjson", LONE))
+    assert r.exit_code == 1, r.output  # revenue as a string is an error: exit by violations
+    assert "Traceback" not in r.output
+    doc = json.loads(r.stdout_bytes.decode("utf-8"))  # strict UTF-8, valid JSON
+    [m] = doc["messages"]
+    assert m["messageId"] == "\ud83d" and m["event"] == "Order \udc00Completed"
+    assert b'"messageId": "\\ud83d"' in r.stdout_bytes
+
+
+def test_json_output_of_a_saved_session_with_lone_surrogates(tmp_path: Path) -> None:
+    import asyncio
+
+    from inspector.ingest.service import Capture
+    from inspector.spec import Engine
+    from inspector.store import Store
+
+    path = tmp_path / "s.sqlite"
+    store = Store(path)
+    asyncio.run(
+        Capture(store, Engine()).ingest(
+            "POST", "/v1/track", [], LONE.encode(), call_type="track", batch=False
+        )
+    )
+    store.close()
+    r = _run("--format", "json", str(path))
+    assert r.exit_code == 1, r.output
+    [m] = json.loads(r.stdout_bytes.decode("utf-8"))["messages"]
+    assert m["messageId"] == "\ud83d"
+
+
+@pytest.mark.parametrize(
+    "extra",
+    [{"messages": []}, {"batch": [{"type": "track"}]}, {"log": {"entries": []}}],
+)
+def test_a_message_with_container_like_keys_is_still_checked(
+    tmp_path: Path, extra: dict[str, Any]
+) -> None:
+    msg = {"type": "track", "event": "Order Completed", "properties": {"revenue": "19.99"}}
+    line = {**msg, **extra}
+    for path in (_ndjson(tmp_path, "t.ndjson", line), _raw(tmp_path, "t.json", json.dumps(line))):
+        r = _run(path)
+        assert r.exit_code == 1, r.output
+        assert "reserved/revenue-type" in r.stdout
+        assert r.stdout.splitlines()[-1].startswith("1 message,")
+
+
+def test_a_batch_that_is_not_an_array_is_unreadable_input(tmp_path: Path) -> None:
+    for path in (
+        _raw(tmp_path, "b.json", '{"batch": 5}'),
+        _raw(tmp_path, "b.ndjson", '{"batch": 5}\n'),
+    ):
+        r = _run(path)
+        assert r.exit_code == 2, r.output
+        assert "batch is not an array" in r.stderr
+
+
+def test_each_file_is_its_own_session(tmp_path: Path) -> None:
+    a = _ndjson(tmp_path, "a.ndjson", GOOD)
+    r = _run("--format", "json", a, a)
+    assert r.exit_code == 0, r.output
+    doc = json.loads(r.stdout)
+    assert [m["index"] for m in doc["messages"]] == [0, 1]
+    assert doc["summary"]["by_rule"] == {}
+    # within one file the duplicate is still found
+    r = _run("--format", "json", _ndjson(tmp_path, "d.ndjson", GOOD, GOOD))
+    assert json.loads(r.stdout)["summary"]["by_rule"] == {"session/duplicate-message-id": 1}
+
+
+def test_text_header_shows_the_json_index(tmp_path: Path) -> None:
+    a = _ndjson(tmp_path, "a.ndjson", GOOD, BAD)
+    b = _ndjson(tmp_path, "b.ndjson", BAD)
+    r = _run(a, b)
+    lines = r.stdout.splitlines()
+    assert f'{a} #2 index=1 track "Order Completed" messageId=bad-1' in lines
+    assert f'{b} #1 index=2 track "Order Completed" messageId=bad-1' in lines
+    j = json.loads(_run("--format", "json", a, b).stdout)
+    assert [m["messageId"] for m in j["messages"] if m["index"] in (1, 2)] == ["bad-1"] * 2
+
+
+def test_empty_path_and_binary_file_are_explained(tmp_path: Path) -> None:
+    r = _run("")
+    assert r.exit_code == 2
+    assert (
+        r.stderr.strip()
+        == "inspector check: the file path is empty; give a file, a session name or -"
+    )
+    r = _run(_raw(tmp_path, "bin.dat", b"\x7fELF\x02\x01\x01\x00\xd0\xff\xfe\n"))
+    assert r.exit_code == 2
+    assert "is not UTF-8 text" in r.stderr and "surrogates" not in r.stderr
+
+
+def test_integers_beyond_a_double_are_read(tmp_path: Path) -> None:
+    huge = "1" + "0" * 5000
+    line = f'{{"type":"track","event":"Order Completed","userId":"u","properties":{{"n":{huge}}}}}'
+    for path in (_raw(tmp_path, "h.ndjson", line + "\n"), _raw(tmp_path, "h.json", f"[{line}]")):
+        r = _run(path)
+        assert r.exit_code == 0, r.output
+        assert r.stdout.splitlines()[-1].startswith("1 message, 0 errors")
+
+
+def _run_on_a_terminal(args: list[str], env: dict[str, str]) -> str:
+    import os
+    import pty
+
+    master, slave = pty.openpty()
+    try:
+        proc = subprocess.run(
+            [sys.executable, "-m", "inspector", "check", *args],
+            stdout=slave,
+            stderr=subprocess.PIPE,
+            env={**os.environ, **env},
+            timeout=60,
+        )
+        os.close(slave)
+        out = b""
+        while True:
+            try:
+                chunk = os.read(master, 65536)
+            except OSError:
+                break
+            if not chunk:
+                break
+            out += chunk
+    finally:
+        os.close(master)
+    assert proc.returncode == 1, proc.stderr
+    return out.decode()
+
+
+def test_no_color_turns_colour_off_on_a_terminal(tmp_path: Path) -> None:
+    path = _ndjson(tmp_path, "bad.ndjson", BAD)
+    with pytest.MonkeyPatch.context() as mp:
+        mp.delenv("NO_COLOR", raising=False)
+        assert "\x1b[" in _run_on_a_terminal([path], {})
+        assert "\x1b[" not in _run_on_a_terminal([path], {"NO_COLOR": "1"})

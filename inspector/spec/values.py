@@ -93,12 +93,17 @@ def parse_time(value: Any) -> datetime | None:
 
 
 _ORDINAL = re.compile(r"(\d{4})-?(\d{3})(?=$|T)")
+#: A decimal mark not followed by a digit ("01.Z", "01."): ISO-8601 needs at least one
+#: digit of a fraction, though ``datetime.fromisoformat`` reads "19:11:01.Z" anyway.
+_EMPTY_FRACTION = re.compile(r"[.,](?!\d)")
 _LEAP_SECOND = re.compile(r"(T\d{2}:?\d{2}:?)60")
 
 
 def iso_time(value: str) -> datetime:
     """``datetime.fromisoformat`` plus the ISO-8601 forms it refuses: ordinal dates
     (2025-015) and a leap second (23:59:60, read as 23:59:59). Raises ValueError."""
+    if _EMPTY_FRACTION.search(value) is not None:
+        raise ValueError(f"not an ISO-8601 time (a fraction needs digits): {value!r}")
     try:
         return datetime.fromisoformat(value)
     except ValueError:
