@@ -124,6 +124,10 @@ def _verdict(violations: list[Any]) -> str:
     return f"{_plural(len(violations), 'violation')} ({', '.join(parts)})"
 
 
+#: Calls whose name column holds an id, not a name: said as what it is.
+_ID_NAMES = {"group": "groupId", "alias": "previousId"}
+
+
 def _text_line(outcome: Outcome) -> list[str]:
     req = outcome.request
     if req.reason is not None:
@@ -133,6 +137,8 @@ def _text_line(outcome: Outcome) -> list[str]:
     lines = []
     for m in outcome.messages:
         name = clean(m.name, 120) if m.name is not None else ""
+        if name and m.type in _ID_NAMES:  # the name column holds an id for these
+            name = f"{_ID_NAMES[m.type]}={name}"
         ident = (
             f"user={clean(m.user_id, 60)}"
             if m.user_id
@@ -165,12 +171,17 @@ def _json_lines(outcome: Outcome) -> list[str]:
         counts = {"error": 0, "warning": 0, "info": 0}
         for v in m.violations:
             counts[v.severity] = counts.get(v.severity, 0) + 1
+        line: dict[str, object] = {"seq": m.seq, "type": m.type}
+        id_name = _ID_NAMES.get(m.type or "")
+        if id_name is None:
+            line["event"] = m.name  # a track event, or a page or screen name
+        else:
+            line["event"] = None
+            line[id_name] = m.name
         out.append(
             dumps_exact(
                 {
-                    "seq": m.seq,
-                    "type": m.type,
-                    "event": m.name,
+                    **line,
                     "userId": m.user_id,
                     "anonymousId": m.anonymous_id,
                     "messageId": m.message_id,

@@ -102,3 +102,24 @@ def test_headless_prints_url_then_a_line_per_message_and_rejection(tmp_path, mod
         assert (docs[1]["seq"], docs[1]["event"], docs[1]["violations"]) == (2, "Home", 1)
         assert (docs[2]["errors"], docs[2]["warnings"]) == (1, 1)
         assert docs[3]["rejected"] is True and docs[3]["status"] == 400
+
+
+@pytest.mark.parametrize("mode", ["text", "json"])
+def test_group_and_alias_lines_say_their_ids_are_ids(tmp_path, mode):
+    proc, out = _start(tmp_path, *(["--json"] if mode == "json" else []))
+    try:
+        [first] = _lines(out, 1)[:1]
+        url = json.loads(first)["url"] if mode == "json" else first.split()[3]
+        assert _post(url, "/v1/group", b'{"userId":"u1","groupId":"acme","messageId":"g"}') == 200
+        assert _post(url, "/v1/alias", b'{"userId":"u1","previousId":"a-1","messageId":"a"}') == 200
+        lines = _lines(out, 3)[1:]
+    finally:
+        proc.terminate()
+        proc.communicate(timeout=15)
+    if mode == "text":
+        assert lines[0].startswith("#1 group groupId=acme user=u1")
+        assert lines[1].startswith("#2 alias previousId=a-1 user=u1")
+    else:
+        group, alias = (json.loads(ln) for ln in lines)
+        assert (group["event"], group["groupId"]) == (None, "acme")
+        assert (alias["event"], alias["previousId"]) == (None, "a-1")
