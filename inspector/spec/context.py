@@ -222,7 +222,8 @@ _TABLE: list[tuple[str, str, str, dict[str, str], str, Any, Any, Severity]] = [
         "consent",
         "object",
         {"categoryPreferences": "object"},
-        "the user's consent state (categoryPreferences)",
+        "the user's consent state (categoryPreferences: each category mapped to true or "
+        "false, on every message)",
         {"categoryPreferences": ["Advertising"]},
         {"categoryPreferences": {"Advertising": True, "Analytics": False}},
         "error",
@@ -431,7 +432,28 @@ def _campaign(v: Any, out: list[Violation]) -> None:
         )
 
 
+def _consent(v: Any, out: list[Violation]) -> None:
+    """Each value of context.consent.categoryPreferences is a boolean, on any message: the
+    Spec types it object<string, boolean> wherever it is sent."""
+    prefs = v.get("categoryPreferences") if type(v) is dict else None
+    if type(prefs) is not dict:
+        return  # absent, or not an object: the type check above reports it
+    base = "context.consent.categoryPreferences"
+    for k, pv in prefs.items():
+        if type(pv) is not bool:
+            p = f"{base}.{k}"
+            out.append(
+                Violation(
+                    "context/consent-type",
+                    "error",
+                    p,
+                    f"{p} is {described(pv)}; send true or false.",
+                )
+            )
+
+
 _FORMATS: dict[str, Callable[[Any, list[Violation]], None]] = {
+    "consent": _consent,
     "timezone": _timezone,
     "locale": _locale,
     "ip": _ip,
@@ -604,6 +626,11 @@ _WHY = (
     "type is misread or dropped."
 )
 
+#: Further failing examples of a field's type rule (shown in the docs, run by the tests).
+_MORE_BAD: dict[str, list[dict[str, Any]]] = {
+    "consent": [_with_context({"consent": {"categoryPreferences": {"Advertising": "yes"}}})],
+}
+
 for _field, _slug, _spec, _subs, _what, _bad, _good, _sev in _TABLE:
     _f = _FIELDS[_field]
     if _subs:
@@ -622,7 +649,7 @@ for _field, _slug, _spec, _subs, _what, _bad, _good, _sev in _TABLE:
         if _field == "location"
         else _WHY,
         checker="context",
-        examples=[_with_context({_field: _bad})],
+        examples=[_with_context({_field: _bad}), *_MORE_BAD.get(_field, ())],
         passes=[_with_context({_field: _good}), _with_context({})],
     )
 

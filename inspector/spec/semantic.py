@@ -16,7 +16,7 @@ from typing import Any
 
 from inspector.model import MessageMeta, Violation
 from inspector.spec.registry import checked_rule, checker
-from inspector.spec.values import TypeSpec, check_typed, compile_type, described, preview
+from inspector.spec.values import TypeSpec, check_typed, compile_type, preview
 
 _NONE: tuple[Violation, ...] = ()
 _ANON = "23adfd82-aa0f-45a7-a756-24f2a7a4c895"
@@ -191,31 +191,22 @@ def _clean(spec: EventSpec, props: dict[str, Any]) -> bool:
 
 
 def _consent(message: dict[str, Any], out: list[Violation]) -> None:
+    """The consent event needs categoryPreferences; its type (an object of booleans) is
+    checked on every message by context/consent-type."""
     ctx = message.get("context")
     consent = ctx.get("consent") if type(ctx) is dict else None
     prefs = consent.get("categoryPreferences") if type(consent) is dict else None
-    path = "context.consent.categoryPreferences"
-    if type(prefs) is not dict:
-        what = "missing" if prefs is None else described(prefs)
+    if prefs is None:
+        path = "context.consent.categoryPreferences"
         out.append(
             Violation(
                 "semantic/consent-preferences",
                 "error",
                 path,
-                f"{path} is {what}; send an object mapping each consent category to true or false.",
+                f"{path} is missing; send an object mapping each consent category to true or "
+                "false.",
             )
         )
-        return
-    for k, v in prefs.items():
-        if type(v) is not bool:
-            out.append(
-                Violation(
-                    "semantic/consent-preferences",
-                    "error",
-                    f"{path}.{k}",
-                    f"{path}.{k} is {described(v)}; send true or false.",
-                )
-            )
 
 
 def _name(ev: str, out: list[Violation]) -> None:
@@ -384,14 +375,14 @@ checked_rule(
 checked_rule(
     "semantic/consent-preferences",
     "error",
-    f"A `{CONSENT_EVENT}` event carries `context.consent.categoryPreferences`, an object of "
-    "booleans.",
+    f"A `{CONSENT_EVENT}` event carries `context.consent.categoryPreferences` (its type, an "
+    "object of booleans, is checked on every message by `context/consent-type`).",
     "Segment discards the event without it: consent state cannot be read "
     "(consent_categorypreferences_should_exist / _should_be_bool).",
     checker="semantic",
     examples=[
         _track(CONSENT_EVENT),
-        _track(CONSENT_EVENT, context={"consent": {"categoryPreferences": {"Advertising": "yes"}}}),
+        _track(CONSENT_EVENT, context={"consent": {"categoryPreferences": None}}),
     ],
     passes=[
         _track(CONSENT_EVENT, context={"consent": {"categoryPreferences": {"Advertising": False}}}),
