@@ -7,13 +7,21 @@ below it with its own id, docs and examples.
 
 from __future__ import annotations
 
+import re
 from dataclasses import replace
 from datetime import UTC, datetime, timedelta
 from typing import Any
 
 from inspector.model import MessageMeta, Violation
 from inspector.spec.registry import Example, checked_rule, checker, message_rule
-from inspector.spec.values import described, iso_time, looks_like_email, parse_time, preview
+from inspector.spec.values import (
+    article,
+    described,
+    iso_time,
+    looks_like_email,
+    parse_time,
+    preview,
+)
 
 CALL_TYPES = ("track", "identify", "page", "screen", "group", "alias")
 _CALL_TYPE_SET = frozenset(CALL_TYPES)
@@ -46,17 +54,54 @@ _PLACEHOLDERS = frozenset(
         "userid",
         "anonymous_id",
         "anonymousid",
+        "",  # what is left of '""', "<>", "()" once the wrappers are stripped
+        "n/a",
+        "na",
+        "false",
+        "true",
+        "empty",
+        "blank",
+        "missing",
+        "not set",
+        "notset",
+        "unset",
+        "default",
+        "placeholder",
     }
 )
 
 
+#: An id that is an unrendered template or variable: ``{{userId}}``, ``${user.id}``,
+#: ``%{id}``, ``#{id}``, ``<%= id %>``, ``{userId}``, ``$userId``, ``%USER_ID%``.
+_TEMPLATE = re.compile(
+    r"\{\{.*\}\}|\$\{.*\}|[%#]\{.*\}|<%.*%>|\{[A-Za-z_][\w.\-]*\}|\$[A-Za-z_]\w*"
+    r"|%[A-Za-z_]\w*%",
+    re.DOTALL,
+)
+_TEMPLATE_FIRST = frozenset("{$%#<")
+#: Wrappers a serialised empty or null value keeps: quotes, angle brackets (Go's ``<nil>``),
+#: parentheses (C's ``(null)``), square brackets.
+_WRAPPERS = "'\"`<>()[] "
+#: The first characters of ids the fast path must still look at (placeholders, templates,
+#: quotes, blanks).
+SLOW_FIRST = frozenset("0-{$%#<('\"`[ \t\n\r\u00a0\u3000")
+
+
 def is_placeholder(v: str) -> bool:
-    """A hard-coded or serialised-empty id: "null", "undefined", "-1", all zeros, ..."""
+    """A hard-coded, serialised-empty or unrendered id: "null", "undefined", "N/A", "false",
+    "-1", all zeros, '""', "<nil>", "{{userId}}", "${userId}", ..."""
     if not v:
         return False
     if v[0] in "0-" and not v.strip("0-"):
         return True
-    return len(v) <= 16 and v.strip().lower() in _PLACEHOLDERS
+    if len(v) > 64:
+        return False
+    text = v.strip()
+    if len(text) <= 24:
+        low = text.lower()
+        if low in _PLACEHOLDERS or low.strip(_WRAPPERS) in _PLACEHOLDERS:
+            return True  # includes '""', "''", "<>", "()": the empty string serialised
+    return text[:1] in _TEMPLATE_FIRST and _TEMPLATE.fullmatch(text) is not None
 
 
 #: call type -> {field: where it belongs}
@@ -109,13 +154,15 @@ def _check_id(key: str, v: Any, out: list[Violation], other: Any = None) -> None
                     "common/empty-id",
                     "warning",
                     key,
-                    f"{key} is an empty string; Segment identifies this message by {other_key} "
+                    f"{key} is {_empty(v)}; Segment identifies this message by {other_key} "
                     f"alone. Leave {key} out until there is a real one.",
                 )
             )
             return
         if type(v) is str:
-            text = f"{key} is an empty string; Segment drops the message. Leave it out or send a real id."
+            text = (
+                f"{key} is {_empty(v)}; Segment drops the message. Leave it out or send a real id."
+            )
         elif type(v) in (int, float):
             text = f"{key} is {described(v)}; send it as a string ({preview(str(v))})."
         else:
@@ -136,13 +183,35 @@ def _check_id(key: str, v: Any, out: list[Violation], other: Any = None) -> None
         )
 
 
+def _empty(v: str) -> str:
+    """ "an empty string" or "blank (only whitespace)": what an unusable string id is."""
+    return "an empty string" if not v else f"blank ({preview(v)}, only whitespace)"
+
+
+#: id field -> what a placeholder there does, and what to send instead.
+_PLACEHOLDER_ADVICE = {
+    "groupId": (
+        "every account sent with it becomes one group (company) downstream",
+        "Send the account's real id.",
+    ),
+    "previousId": (
+        "every user aliased with it is merged into one identity",
+        "Send the id the user had before (their anonymousId or old userId); alias needs it.",
+    ),
+}
+_USER_ADVICE = (
+    "every user sent with it becomes one profile",
+    "Send the real id, or leave the field out.",
+)
+
+
 def _placeholder(key: str, v: str) -> Violation:
+    effect, fix = _PLACEHOLDER_ADVICE.get(key, _USER_ADVICE)
     return Violation(
         "common/placeholder-id",
         "warning",
         key,
-        f"{key} is {preview(v)}, a placeholder; every user sent with it becomes one profile. "
-        "Send the real id, or leave the field out.",
+        f"{key} is {preview(v)}, a placeholder; {effect}. {fix}",
     )
 
 
@@ -327,10 +396,12 @@ def check_common(
     else:
         # fast path: a long string id that cannot be a placeholder or an email
         if uid is not None and not (
-            type(uid) is str and len(uid) > 16 and uid[0] not in "0-" and "@" not in uid
+            type(uid) is str and len(uid) > 16 and uid[0] not in SLOW_FIRST and "@" not in uid
         ):
             _check_id("userId", uid, out, aid)
-        if aid is not None and not (type(aid) is str and len(aid) > 16 and aid[0] not in "0-"):
+        if aid is not None and not (
+            type(aid) is str and len(aid) > 16 and aid[0] not in SLOW_FIRST
+        ):
             _check_id("anonymousId", aid, out, uid)
     if t == "group" or t == "alias":
         key = "groupId" if t == "group" else "previousId"
@@ -414,7 +485,8 @@ def check_common(
                         "common/misplaced-field",
                         "warning",
                         key,
-                        f"A {t} call has a top-level {key}, which Segment ignores on {t}; move "
+                        f"{article(t).capitalize()} {t} call has a top-level {key}, which "
+                        f"Segment ignores on {t}; move "
                         f"it to {where}.",
                     )
                 )
@@ -529,15 +601,18 @@ checked_rule(
 checked_rule(
     "common/placeholder-id",
     "warning",
-    'No id is a placeholder such as "null", "undefined", "anonymous", "-1" or all zeros.',
+    'No id is a placeholder such as "null", "undefined", "anonymous", "N/A", "-1", all '
+    'zeros, a quoted empty string (\'""\') or an unrendered template ("{{userId}}").',
     "Every user sent with the same placeholder id is merged into one profile downstream.",
     checker="common",
     examples=[
         _track(userId="null"),
         _track(anonymousId="00000000-0000-0000-0000-000000000000"),
         {"type": "group", "userId": "u1", "groupId": "undefined"},
+        _track(userId="{{userId}}"),
+        _track(userId='""'),
     ],
-    passes=[_track(userId="0a3f2c"), _track(userId="1000")],
+    passes=[_track(userId="0a3f2c"), _track(userId="1000"), _track(userId="user-{42}")],
 )
 checked_rule(
     "common/email-as-user-id",

@@ -137,6 +137,11 @@ def looks_like_email(value: str) -> bool:
     return _WHITESPACE.isdisjoint(value)
 
 
+def article(word: str) -> str:
+    """ "an" before a vowel ("an identify call", "an alias call"), else "a"."""
+    return "an" if word[:1].lower() in ("a", "e", "i", "o", "u") else "a"
+
+
 def join(path: str, key: str) -> str:
     return f"{path}.{key}" if path else key
 

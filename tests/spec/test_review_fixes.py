@@ -104,3 +104,55 @@ def test_consent_event_reports_a_bad_preference_once() -> None:
     ]
     missing = _track("Segment Consent Preference Updated")
     assert "semantic/consent-preferences" in _found(missing)
+
+
+@pytest.mark.parametrize(
+    "uid",
+    ["{{userId}}", "${userId}", "${currentUser.userId}", "<nil>", "N/A", "false", '""', "''"],
+)
+def test_placeholder_ids_are_flagged(uid: str) -> None:
+    found = _found({"type": "identify", "userId": uid, "messageId": "m-1"})
+    assert "common/placeholder-id" in found, found
+    assert found["common/placeholder-id"][0].startswith("userId is ")
+
+
+@pytest.mark.parametrize(
+    "uid", ["u-1", "1000", "user-{42}", "nathalie", "N/A-1234", "$5-off-buyer", "a" * 40]
+)
+def test_real_ids_are_not_placeholders(uid: str) -> None:
+    assert "common/placeholder-id" not in _found({"type": "identify", "userId": uid})
+
+
+def test_placeholder_advice_fits_the_field() -> None:
+    [prev] = _found({"type": "alias", "userId": "u-1", "previousId": "null"})[
+        "common/placeholder-id"
+    ]
+    assert "leave the field out" not in prev and "alias needs it" in prev
+    [group] = _found({"type": "group", "userId": "u-1", "groupId": "undefined"})[
+        "common/placeholder-id"
+    ]
+    assert "profile" not in group and "account" in group
+    [user] = _found({"type": "identify", "userId": "null"})["common/placeholder-id"]
+    assert "becomes one profile" in user
+
+
+def test_article_before_identify_and_alias() -> None:
+    found = _found({"type": "identify", "userId": "u-1", "event": "Order Completed"})
+    assert found["common/misplaced-field"][0].startswith("An identify call has a top-level event")
+    found = _found({"type": "alias", "userId": "u", "previousId": "p", "properties": {}})
+    assert found["common/misplaced-field"][0].startswith("An alias call has")
+    found = _found({"type": "page", "userId": "u", "event": "X"})
+    assert found["common/misplaced-field"][0].startswith("A page call has")
+
+
+def test_a_blank_id_is_called_blank() -> None:
+    [text] = _found({"type": "identify", "userId": " ", "messageId": "m-1"})["common/id-type"]
+    assert "empty string" not in text and "blank" in text and "whitespace" in text
+    [text] = _found({"type": "identify", "userId": "   ", "anonymousId": "a-1"})["common/empty-id"]
+    assert "blank" in text
+    [text] = _found({"type": "identify", "userId": "", "messageId": "m-1"})["common/id-type"]
+    assert "an empty string" in text
+
+
+def test_a_long_blank_id_is_not_skipped_by_the_fast_path() -> None:
+    assert "common/id-type" in _found({"type": "identify", "userId": " " * 20})
