@@ -154,12 +154,12 @@ _FILTER_ARGS = {"ignore_unknown_options": True}
 @click.option(
     "-o",
     "--output",
-    type=click.Path(dir_okay=False, path_type=Path),
+    type=click.Path(dir_okay=False, allow_dash=True),
     default=None,
-    help="File to write (replaced only once the export succeeds). Default: stdout.",
+    help="File to write (replaced only once the export succeeds); - is stdout. Default: stdout.",
 )
 def export_command(
-    session: str, filter_words: tuple[str, ...], fmt: str | None, output: Path | None
+    session: str, filter_words: tuple[str, ...], fmt: str | None, output: str | None
 ) -> None:
     """Export a session's messages (NDJSON, JSON, HAR 1.2 or CSV).
 
@@ -167,12 +167,18 @@ def export_command(
     event:"Order Completed" -type:page` (put `--` before a free-text word starting with
     -f or -o). Output goes to stdout unless -o is given, so it pipes into jq.
     """
-    from inspector.export import FORMATS, ExportError, export_view, format_for
+    from inspector.export import FORMATS, ExportError, export_view, format_for, same_file
 
+    if output == "":
+        _die("-o needs a file name (or - for stdout)")
+    if output == "-":
+        output = None
     fmt = fmt or format_for(output)
     flt = _filter_text(filter_words)
     try:
         path = resolve_source(session)
+        if output is not None and same_file(output, path):
+            _die(f"not writing the export to {output}: that is the file being exported")
         with _as_session(path) as store:
             name = path.name
             if output is None:

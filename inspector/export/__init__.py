@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import contextlib
 import os
+import stat
 import tempfile
 from collections.abc import Iterator
 from dataclasses import dataclass
@@ -93,9 +94,64 @@ def _umask() -> int:
     return mask
 
 
+def _through_proc(path: str) -> bool:
+    """True when ``path`` is, or leads through symlinks to, a ``/proc`` entry:
+    ``/dev/stdout``, ``/dev/fd/N``, ``/proc/self/fd/N``. Those name an open file
+    descriptor; resolving them would name whatever file that descriptor has open, and
+    renaming over that file would not reach the descriptor at all."""
+    p = os.path.abspath(path)
+    for _ in range(40):
+        if p.startswith("/proc/") or os.path.realpath(os.path.dirname(p)).startswith("/proc/"):
+            return True
+        if not os.path.islink(p):
+            return False
+        p = os.path.normpath(os.path.join(os.path.dirname(p), os.readlink(p)))
+    return False
+
+
+@contextlib.contextmanager
+def _direct(path: str) -> Iterator[BinaryIO]:
+    """Open an existing special file (FIFO, terminal, /dev/null, a descriptor) and write
+    to it: no temp file, no rename, no truncation (a shell's ``>>`` stays an append)."""
+    fd = os.open(path, os.O_WRONLY | getattr(os, "O_NOCTTY", 0))
+    with os.fdopen(fd, "wb") as f:
+        yield f
+
+
+@contextlib.contextmanager
+def _output(path: Path) -> Iterator[BinaryIO]:
+    """The stream an export to ``path`` writes to.
+
+    - A regular file, or a name that does not exist yet: written atomically (``_atomic``).
+    - A symlink: written through, the link kept; its target is replaced atomically when
+      it is a regular file (or missing), written directly when it is a special file.
+    - ``/dev/stdout``, ``/dev/fd/N`` and other descriptors, FIFOs, character devices and
+      other special files: opened and written directly.
+    """
+    name = str(path)
+    if _through_proc(name):
+        with _direct(name) as f:
+            yield f
+        return
+    target = Path(os.path.realpath(name)) if path.is_symlink() else path
+    try:
+        st = target.stat()
+    except FileNotFoundError:
+        st = None
+    if st is None or stat.S_ISREG(st.st_mode):
+        with _atomic(target) as f:
+            yield f
+    elif stat.S_ISDIR(st.st_mode):
+        raise ExportError(f"cannot write {path}: it is a directory")
+    else:
+        with _direct(str(target)) as f:
+            yield f
+
+
 @contextlib.contextmanager
 def _atomic(path: Path) -> Iterator[BinaryIO]:
     """Write to a temp file beside ``path``; rename over it only when the export succeeds.
+    Only for a regular file or a missing one (``_output`` sends everything else elsewhere).
 
     The file gets the mode an ordinary write would give it: an existing file keeps its
     own, a new one ``0666 & ~umask`` (the temp file is created 0600). A missing directory
@@ -120,6 +176,26 @@ def _atomic(path: Path) -> Iterator[BinaryIO]:
         raise
 
 
+def same_file(output: str | os.PathLike[str], source: str | os.PathLike[str]) -> bool:
+    """True when writing ``output`` would overwrite ``source`` or its SQLite ``-wal``/``-shm``
+    files: the same path once symlinks are resolved, or the same inode (a hard link)."""
+    out_real = os.path.realpath(output)
+    try:
+        out_st: os.stat_result | None = os.stat(out_real)
+    except OSError:
+        out_st = None
+    for suffix in ("", "-wal", "-shm"):
+        src = os.path.realpath(str(source)) + suffix
+        if out_real == src:
+            return True
+        if out_st is not None:
+            with contextlib.suppress(OSError):
+                st = os.stat(src)
+                if (st.st_dev, st.st_ino) == (out_st.st_dev, out_st.st_ino):
+                    return True
+    return False
+
+
 def export_view(
     store: Store,
     flt: str | Filter | None,
@@ -134,6 +210,9 @@ def export_view(
     ``include_hidden=False`` (the UI's view) leaves out messages from before the last reset;
     the CLI passes True to export the whole file. Returns the number of messages written
     (requests, for HAR). Raises ExportError for an unknown format or a bad filter.
+
+    When the stream is a terminal, exporters that would print raw text (CSV) make control
+    characters visible (``ExportOptions.terminal``); files get the data exactly.
     """
     f = FORMATS.get(fmt)
     if f is None:
@@ -141,9 +220,20 @@ def export_view(
     filt = to_filter(flt)
     opts = ExportOptions(include_hidden=include_hidden, session_name=session_name)
     if isinstance(out, (str, os.PathLike)):
-        with _atomic(Path(out)) as stream:
+        if not str(out):
+            raise ExportError("no output file named (give -o a file name, or - for stdout)")
+        with _output(Path(out)) as stream:
+            opts.terminal = _isatty(stream)
             return f.export(store, filt, stream, opts)
+    opts.terminal = _isatty(out)
     return f.export(store, filt, out, opts)
+
+
+def _isatty(stream: BinaryIO) -> bool:
+    try:
+        return bool(stream.isatty())
+    except (AttributeError, ValueError, OSError):
+        return False
 
 
 def default_export_path(
@@ -188,5 +278,6 @@ __all__ = [
     "export_to_file",
     "export_view",
     "format_for",
+    "same_file",
     "to_filter",
 ]

@@ -26,6 +26,8 @@ class ExportOptions:
     include_hidden: bool = True
     #: Shown in the JSON document's header; the session file name by default.
     session_name: str | None = None
+    #: The output is a terminal: text formats escape control characters (``safety.clean``).
+    terminal: bool = False
     extra: dict[str, Any] = field(default_factory=dict)
 
 
