@@ -173,7 +173,28 @@ class Finding:
         return self.detail
 
 
+#: A search written into the name: "Search for shoes", "Searched: red shoes", "Query: tv".
+_SEARCH_TERM = re.compile(
+    r"(?i)\b(?:search(?:ed|es|ing)?|quer(?:y|ied)|look(?:ed)?\s+up|f(?:ind|ound))"
+    r"(?:\s+for\s+|\s*:\s*)(\S.*)"
+)
+#: Free text after a colon: "Error: file not found", "Category Viewed: kitchen tools".
+_COLON_TEXT = re.compile(r"[A-Z][^:]*:\s+([a-z][^:]*\s[^:]*|[a-z][^:]*)$")
+
+
+def _free_text(tail: str) -> bool:
+    """Is ``tail`` a typed value (lower-case words) rather than part of a Title Case name?"""
+    words = [w for w in tail.split() if any(c.isalpha() for c in w)]
+    return bool(words) and any(w[0].islower() and w.lower() not in _STOP for w in words)
+
+
 def _dynamic(name: str, tokens: tuple[Token, ...]) -> str | None:
+    m = _SEARCH_TERM.search(name)
+    if m and _free_text(m.group(1)):
+        return f'a search term ("{m.group(1).strip()}")'
+    m = _COLON_TEXT.search(name)
+    if m and _free_text(m.group(1)):
+        return f'a value after a colon ("{m.group(1).strip()}")'
     for rx, what in (
         (_EMAIL, "an email address"),
         (_URL, "a URL"),
@@ -199,6 +220,32 @@ def _dynamic(name: str, tokens: tuple[Token, ...]) -> str | None:
 _STATUS_WORDS = frozenset({"http", "https", "error", "status", "code", "response"})
 
 
+#: Words before a small number that make it part of the name ("Top 10", "First 3").
+_RANK_WORDS = frozenset({"top", "bottom", "first", "last", "best"})
+#: Units after a number that make it a fixed threshold of the event, not a value.
+_UNIT_WORDS = frozenset(
+    {
+        "percent",
+        "pct",
+        "seconds",
+        "second",
+        "sec",
+        "secs",
+        "minutes",
+        "minute",
+        "min",
+        "mins",
+        "hours",
+        "hour",
+        "days",
+        "day",
+        "weeks",
+        "months",
+        "x",
+    }
+)
+
+
 def _status_code(low: str) -> bool:
     return len(low) == 3 and low[0] in "45" and low.isdigit()
 
@@ -213,6 +260,15 @@ def _name_number(tokens: tuple[Token, ...], i: int) -> bool:
     abbreviation ("evt2") or a separator ("Item 5") stays a value.
     """
     t = tokens[i]
+    prev_low = tokens[i - 1].low if i > 0 else ""
+    if len(t.low) <= 2:
+        # a version label ("Report Exported v2"), a ranking ("Top 10 List Viewed")
+        if prev_low == "v" and t.joiner == "":
+            return True
+        if prev_low in _RANK_WORDS and t.joiner == " ":
+            return True
+    if len(t.low) <= 3 and i + 1 < len(tokens) and tokens[i + 1].low in _UNIT_WORDS:
+        return True  # a fixed threshold: "Page Scrolled 50 Percent", "Video 30 Seconds Watched"
     if _status_code(t.low) and (
         (i == 0 and any(u.kind == "word" for u in tokens[1:]))
         or (i > 0 and tokens[i - 1].low in _STATUS_WORDS)
@@ -339,6 +395,39 @@ def _is_acronym(t: Token) -> bool:
     return t.low in vocab().acronyms or t.low in vocab().compounds
 
 
+#: Generic nouns that still name a concrete thing a user meets (unlike "event", "action",
+#: "thing", "data", "element"): with a past-tense action they describe what happened.
+_CONCRETE = frozenset(
+    {
+        "button",
+        "buttons",
+        "link",
+        "links",
+        "item",
+        "items",
+        "error",
+        "field",
+        "fields",
+        "input",
+        "key",
+        "label",
+        "option",
+        "options",
+        "record",
+        "entry",
+    }
+)
+
+
+def _concrete_action(content: list[Token]) -> bool:
+    """A concrete noun and a past-tense action on it, nothing vaguer (two words or three)."""
+    if not 2 <= len(content) <= 3:
+        return False
+    nouns = [t for t in content if t.low in _CONCRETE]
+    acts = [t for t in content if t.low not in _CONCRETE and is_past(t.low)]
+    return bool(nouns) and bool(acts) and len(nouns) + len(acts) == len(content)
+
+
 @lru_cache(maxsize=16384)
 def non_descriptive(name: str) -> Finding | None:
     """Why ``name`` is a non-descriptive event name, or None when it describes something."""
@@ -393,6 +482,9 @@ def non_descriptive(name: str) -> Finding | None:
         return Finding(
             "cryptic", f"{shown} {'is not a word' if len(unknown) == 1 else 'are not words'}"
         )
+    if len(content) == 1 and content[0].low in v.generic:
+        t = content[0]
+        return Finding("generic", f"{_tok(t.text)} is a generic word that names nothing")
     if len(content) == 1 and not (not content[0].low.isascii() and len(content[0].low) >= 3):
         t = content[0]
         if t.low in v.generic:
@@ -405,6 +497,8 @@ def non_descriptive(name: str) -> Finding | None:
         and any(t.low in _VAGUE for t in content)
     ):
         specific = []  # "User Action", "Customer Event": a subject and a vague noun say nothing
+    if not specific and _concrete_action(content):
+        return None  # "Button Clicked", "Item Added", "Error Occurred": a thing and what it did
     if not specific:
         # A generic verb with a particle ("Logged In", "Checked Out") is a specific action.
         lows = [t.low for t in content]
@@ -427,6 +521,8 @@ CONVENTION_LABELS = {
     "dot": "dot.case",
     "screaming": "SCREAMING_SNAKE_CASE",
     "lower": "lower case words",
+    "upper": "UPPER CASE words",
+    "joined": 'words joined by punctuation ("-", ":", "/", ".")',
     "sentence": "Sentence case",
     "mixed": "mixed style",
 }
@@ -465,6 +561,10 @@ def convention(name: str) -> str | None:
         words = [w for w in name.split() if any(c.isalpha() for c in w)]
         if not words:
             return None
+        if _all_caps(name) and any(
+            len(w) >= 4 and is_word(w.lower()) and w.lower() not in vocab().acronyms for w in words
+        ):
+            return "upper"  # REPORT EXPORTED: shouted words, not acronyms
         if all(_title_word(w, i) for i, w in enumerate(words)):
             return "title"
         if all(w == w.lower() for w in words):
@@ -489,6 +589,12 @@ def convention(name: str) -> str | None:
         return "pascal"
     if re.fullmatch(r"[A-Z][a-z0-9]*", name):
         return "title"  # one capitalised word: Title Case by default
+    if re.fullmatch(r"[A-Za-z][A-Za-z0-9]*(?:[-:/.|][A-Za-z][A-Za-z0-9]*)+", name) and re.search(
+        r"[A-Z]", name
+    ):
+        return "joined"  # Report-Exported, Report/Exported, Checkout:Started
+    if re.fullmatch(r"[a-z][a-z0-9]*(?:[:/|][a-z][a-z0-9]*)+", name):
+        return "joined"  # report:exported, report/exported (kebab and dot.case are above)
     return None
 
 
@@ -508,6 +614,8 @@ def _title_word(w: str, i: int) -> bool:
         return True
     if core[0].isdigit():
         return True
+    if i > 0 and re.fullmatch(r"v\d{1,3}", core):
+        return True  # a version label: "Report Exported v2"
     if i > 0 and core in _SMALL:
         return True
     if core[0].isupper():
@@ -817,9 +925,13 @@ _CANONICAL = {
 _CANONICAL["ab"] = "A/B"
 
 
-def _cap(t: Token, i: int, last: bool = False) -> str:
+def _cap(t: Token, i: int, last: bool = False, shout: bool = False) -> str:
+    """Title Case for one word. In an all-caps name (``shout``: USER_REGISTERED) capitals
+    say nothing about acronyms: every word is read as if written in lower case."""
     if t.low in _CANONICAL:
         return _CANONICAL[t.low]
+    if shout:
+        t = Token(t.low, t.low, t.kind, t.joiner)
     if t.text.isupper() and len(t.text) > 1:
         return t.text
     if t.low in vocab().compounds or t.low in vocab().acronyms:
@@ -883,7 +995,10 @@ def suggest_title(name: str) -> str:
     if not units:
         return name
     tokens = [t for t, _ in units]
-    words = [_cap(t, i, i == len(tokens) - 1) + suffix for i, (t, suffix) in enumerate(units)]
+    shout = _all_caps(name)
+    words = [
+        _cap(t, i, i == len(tokens) - 1, shout) + suffix for i, (t, suffix) in enumerate(units)
+    ]
     lows = [t.low for t in tokens]
     last = len(lows) - 2 if len(lows) >= 2 and lows[-1] in _PARTICLES else len(lows) - 1
     if is_past(lows[last]) and last > 0:
@@ -909,6 +1024,12 @@ def suggest_title(name: str) -> str:
     if len(words) >= 2 and _is_base_verb(lows[-1]) and not units[-1][1]:
         words[-1] = past_tense(lows[-1])
     return " ".join(words)
+
+
+def _all_caps(name: str) -> bool:
+    """Written all in capitals, with more than one word (ORDER_COMPLETED, REPORT EXPORTED)."""
+    letters = [c for c in name if c.isalpha()]
+    return len(letters) > 1 and all(c.isupper() for c in letters) and len(tokenize(name)) > 1
 
 
 def needs_object(name: str) -> bool:

@@ -184,6 +184,8 @@ _HYPHENATED = re.compile(
     r"(?i)(?<![^\W_])(wi|e|re|co|pre|un)-(fi|mail|book|commerce|sign|send|order|pay|fill|login)(?![^\W_])"
 )
 _AB = re.compile(r"(?<![^\W_])[Aa]/[Bb](?![^\W_])")
+#: Initialisms written with an ampersand (Q&A, R&D, P&L, M&A): one token, not two letters.
+_AMP = re.compile(r"(?<![^\W_])([A-Z])&([A-Z])(?![^\W_])")
 
 
 @dataclass(frozen=True)
@@ -280,6 +282,8 @@ def tokenize(name: str) -> tuple[Token, ...]:
     if not name.isascii():
         name = unicodedata.normalize("NFC", name)
     name = _AB.sub("AB", name)
+    if "&" in name:
+        name = _AMP.sub(r"\1\2", name)
     name = _HYPHENATED.sub(r"\1\2", name)
     classes = "".join(_char_class(c) for c in name)
     comp = vocab().compounds

@@ -119,7 +119,7 @@ def test_engine_runs_naming_rules() -> None:
         ("", "empty"),
         ("   ", "empty"),
         ("asdfasdf", "cryptic"),
-        ("Button Clicked", "generic"),
+        ("Element Clicked", "generic"),
         ("User Action", "generic"),
     ],
 )

@@ -156,3 +156,77 @@ def test_a_blank_id_is_called_blank() -> None:
 
 def test_a_long_blank_id_is_not_skipped_by_the_fast_path() -> None:
     assert "common/id-type" in _found({"type": "identify", "userId": " " * 20})
+
+
+def _convention(name: str) -> list[str]:
+    return [v.message for v in Engine().check(_track(name)) if v.rule == "event-name/convention"]
+
+
+def _non_descriptive(name: str) -> list[str]:
+    return [
+        v.message for v in Engine().check(_track(name)) if v.rule == "event-name/non-descriptive"
+    ]
+
+
+@pytest.mark.parametrize(
+    ("name", "suggestion"),
+    [
+        ("USER_REGISTERED", "User Registered"),
+        ("PAGE_VIEW", "Page Viewed"),
+        ("ORDER_SHIPPED", "Order Shipped"),
+        ("SSO_LOGIN_FAILED", "SSO Login Failed"),
+        ("REPORT EXPORTED", "Report Exported"),
+    ],
+)
+def test_all_caps_names_get_title_case_suggestions(name: str, suggestion: str) -> None:
+    [text] = _convention(name)
+    assert f'"{suggestion}"' in text
+
+
+@pytest.mark.parametrize("name", ["iOS App Opened", "SSO Login Failed", "PDF Exported"])
+def test_acronyms_in_mixed_case_names_are_kept(name: str) -> None:
+    assert _convention(name) == [] and _non_descriptive(name) == []
+
+
+@pytest.mark.parametrize("name", ["Report-Exported", "report:exported", "Report/Exported"])
+def test_words_joined_by_punctuation_get_a_convention_note(name: str) -> None:
+    [text] = _convention(name)
+    assert "joined by punctuation" in text and '"Report Exported"' in text
+
+
+@pytest.mark.parametrize(
+    "name",
+    [
+        "Button Clicked",
+        "Link Clicked",
+        "Item Added",
+        "Item Removed",
+        "Error Occurred",
+        "Q&A Posted",
+        "Top 10 List Viewed",
+        "Report Exported v2",
+        "Page Scrolled 50 Percent",
+    ],
+)
+def test_descriptive_names_are_not_flagged(name: str) -> None:
+    assert _non_descriptive(name) == []
+    assert _convention(name) == []
+
+
+@pytest.mark.parametrize(
+    ("name", "why"),
+    [
+        ("Search for shoes", 'a search term ("shoes")'),
+        ("Searched: red shoes", 'a search term ("red shoes")'),
+        ("Error: file not found", 'a value after a colon ("file not found")'),
+        ("debug_log", "only generic words"),
+        ("イベント", "generic word"),
+        ("테스트", "generic word"),
+        ("тест", "generic word"),
+        ("Element Clicked", "only generic words"),
+        ("Level 17", 'a number ("17")'),
+    ],
+)
+def test_non_descriptive_names_are_flagged_with_the_reason(name: str, why: str) -> None:
+    [text] = _non_descriptive(name)
+    assert why in text
