@@ -18,6 +18,7 @@ from inspector.spec.naming_analysis import (
     KEY_CONVENTION_LABELS,
     OBJECT_PLACEHOLDER,
     action_problem,
+    clean_spacing,
     convention,
     duplicate_keys,
     dynamic_key,
@@ -26,6 +27,7 @@ from inspector.spec.naming_analysis import (
     non_descriptive,
     numbered_family,
     semantic_variant,
+    spacing_problems,
     suggest_title,
 )
 from inspector.spec.naming_words import spec_property_keys
@@ -199,6 +201,68 @@ def _event_name_convention(name: str) -> tuple[Violation, ...]:
             "event",
             f"Event name {_q(name)} is {CONVENTION_LABELS.get(conv, conv)}, not Title Case Object + Action; "
             f"rename it to {_q(suggestion)}{fill}.",
+        ),
+    )
+
+
+_SPACING: dict[str, tuple[Violation, ...]] = {}
+
+
+@message_rule(
+    "event-name/whitespace",
+    "warning",
+    "Track event names have no leading, trailing or repeated spaces, no tabs or line breaks, "
+    "no no-break spaces and no invisible characters (zero-width spaces, BOMs, ...).",
+    "Protocols, destinations and warehouses match event names exactly (case, spacing and "
+    'spelling all count), so "Report Exported " is a different event from "Report Exported", '
+    "and nobody can see why.",
+    examples=(
+        {"type": "track", "event": "Report Exported ", "userId": "u1"},
+        {"type": "track", "event": "Report\tExported", "userId": "u1"},
+        {"type": "track", "event": "Report Exported\u200b", "userId": "u1"},
+    ),
+    passes=(
+        {"type": "track", "event": "Report Exported", "userId": "u1"},
+        {"type": "track", "event": "Rapport exporté", "userId": "u1"},
+    ),
+)
+@only_types("track")
+def event_name_whitespace(message: Any, meta: MessageMeta) -> tuple[Violation, ...]:
+    name = _track_event(message)
+    if name is None or not name:
+        return _NONE
+    if (
+        name.isascii()
+        and name.isprintable()
+        and name[0] != " "
+        and name[-1] != " "
+        and "  " not in name
+    ):
+        return _NONE  # the common case: plain ASCII with single spaces
+    hit = _SPACING.get(name)
+    if hit is not None:
+        return hit
+    return _remember(_SPACING, name, _event_name_whitespace(name))
+
+
+def _event_name_whitespace(name: str) -> tuple[Violation, ...]:
+    problems = spacing_problems(name)
+    if not problems:
+        return _NONE
+    cleaned = clean_spacing(name)
+    fix = (
+        f"send {_q(cleaned)}" if cleaned else "send a name made of visible words"
+    )  # a name of nothing but spaces and invisible characters
+    listed = (
+        problems[0] if len(problems) == 1 else ", ".join(problems[:-1]) + " and " + problems[-1]
+    )
+    return (
+        Violation(
+            "event-name/whitespace",
+            "warning",
+            "event",
+            f"Event name {_q(name)} has {listed}; event names are matched exactly, so it is a "
+            f"different event from the clean name: {fix}.",
         ),
     )
 

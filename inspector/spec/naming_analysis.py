@@ -1230,3 +1230,54 @@ __all__ = [
     "semantic_variant",
     "suggest_title",
 ]
+
+
+# --------------------------------------------------------------------------- spacing
+
+#: Invisible format characters that are legitimately part of a word: the zero-width joiner
+#: and non-joiner shape emoji and Indic/Persian scripts.
+_JOINERS = frozenset("\u200c\u200d")
+
+
+def _invisible(c: str) -> bool:
+    return unicodedata.category(c) in ("Cf", "Cc", "Zl", "Zp") and c not in _JOINERS
+
+
+def _char_name(c: str) -> str:
+    names = {"\t": "a tab", "\n": "a line break", "\r": "a carriage return"}
+    if c in names:
+        return names[c]
+    return f"U+{ord(c):04X} {unicodedata.name(c, 'control character')}"
+
+
+def spacing_problems(name: str) -> list[str]:
+    """What is wrong with the spacing of an event name, in words ([] when nothing is)."""
+    name = name[:MAX_NAME]
+    out: list[str] = []
+    stripped = name.strip()
+    if not stripped:
+        return out  # a blank name: track/event-type reports it
+    if name[0].isspace():
+        out.append("leading whitespace")
+    if name[-1].isspace():
+        out.append("trailing whitespace")
+    if "  " in stripped:
+        out.append("repeated spaces")
+    odd: list[str] = []
+    for c in name:
+        if (c.isspace() and c != " ") or _invisible(c):
+            label = _char_name(c)
+            if c.isspace() and c not in "\t\n\r":
+                label = f"a non-standard space ({label})"
+            elif _invisible(c) and c not in "\t\n\r":
+                label = f"an invisible character ({label})"
+            if label not in odd:
+                odd.append(label)
+    out.extend(odd[:3])
+    return out
+
+
+def clean_spacing(name: str) -> str:
+    """The name with invisible characters removed and every run of whitespace one space."""
+    kept = "".join(c for c in name if c.isspace() or not _invisible(c))
+    return " ".join(kept.split())

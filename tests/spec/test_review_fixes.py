@@ -230,3 +230,43 @@ def test_descriptive_names_are_not_flagged(name: str) -> None:
 def test_non_descriptive_names_are_flagged_with_the_reason(name: str, why: str) -> None:
     [text] = _non_descriptive(name)
     assert why in text
+
+
+@pytest.mark.parametrize(
+    ("name", "what"),
+    [
+        ("Report Exported ", "trailing whitespace"),
+        ("  Report Exported", "leading whitespace"),
+        ("Report  Exported", "repeated spaces"),
+        ("Report\tExported", "a tab"),
+        ("Report\nExported", "a line break"),
+        ("Report Exported\u200b", "an invisible character (U+200B ZERO WIDTH SPACE)"),
+        ("Report\u00a0Exported", "a non-standard space (U+00A0 NO-BREAK SPACE)"),
+    ],
+)
+def test_stray_whitespace_in_event_names_is_a_warning(name: str, what: str) -> None:
+    hits = [v for v in Engine().check(_track(name)) if v.rule == "event-name/whitespace"]
+    assert [(v.severity, v.path) for v in hits] == [("warning", "event")]
+    assert what in hits[0].message
+    assert hits[0].message.endswith('send "Report Exported".')
+
+
+@pytest.mark.parametrize(
+    "name", ["Report Exported", "Rapport exporté", "👨\u200d👩\u200d👧 Family Added", "注文完了"]
+)
+def test_clean_names_have_no_whitespace_finding(name: str) -> None:
+    assert not [v for v in Engine().check(_track(name)) if v.rule == "event-name/whitespace"]
+
+
+def test_whitespace_finding_through_check(tmp_path: Any) -> None:
+    import json
+
+    from click.testing import CliRunner
+
+    from inspector.cli import main
+
+    p = tmp_path / "w.ndjson"
+    p.write_text(json.dumps(_track("Report\tExported")) + "\n")
+    r = CliRunner().invoke(main, ["check", str(p)])
+    assert r.exit_code == 0
+    assert 'event-name/whitespace  event  Event name "Report\\tExported" has a tab' in r.stdout
