@@ -55,6 +55,8 @@ async def main(out: Path) -> None:
         try:
             async with app.run_test(size=SIZE) as pilot:
                 await wait_for(pilot, lambda: app.url is not None and app.builds_done > 0)
+                # The footer fills in after the first frames: picture it as a user sees it.
+                await wait_for(pilot, lambda: len(app.screen.query("FooterKey")) > 0)
                 app.save_screenshot("empty.svg", str(out))
                 requests = demo_requests()
                 async with aiohttp.ClientSession() as http:
