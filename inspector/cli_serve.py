@@ -131,9 +131,13 @@ _ID_NAMES = {"group": "groupId", "alias": "previousId"}
 def _text_line(outcome: Outcome) -> list[str]:
     req = outcome.request
     if req.reason is not None:
-        return [
-            f"REJECTED {outcome.status} {clean(req.method)} {clean(req.path, 200)}: {clean(req.reason, 300)}"
-        ]
+        # "?": HTTP so broken it had no request line (TLS on the plain port, binary).
+        what = (
+            "(no request line)"
+            if req.method == "?"
+            else f"{clean(req.method)} {clean(req.path, 200)}"
+        )
+        return [f"REJECTED {outcome.status} {what}: {clean(req.reason, 300)}"]
     lines = []
     for m in outcome.messages:
         name = clean(m.name, 120) if m.name is not None else ""

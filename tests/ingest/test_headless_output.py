@@ -123,3 +123,22 @@ def test_group_and_alias_lines_say_their_ids_are_ids(tmp_path, mode):
         group, alias = (json.loads(ln) for ln in lines)
         assert (group["event"], group["groupId"]) == (None, "acme")
         assert (alias["event"], alias["previousId"]) == (None, "a-1")
+
+
+def test_a_request_with_no_request_line_is_said_so(tmp_path):
+    import socket
+
+    proc, out = _start(tmp_path)
+    try:
+        [first] = _lines(out, 1)[:1]
+        host, port = first.split()[3].removeprefix("http://").rsplit(":", 1)
+        with socket.create_connection((host, int(port)), timeout=10) as s:
+            s.sendall(b"\x16\x03\x01\x00\xa5\x01\x00\x00\xa1\x03\x03" + bytes(32) + b"\r\n\r\n")
+            s.recv(4096)
+        lines = _lines(out, 2)[1:]
+    finally:
+        proc.terminate()
+        proc.communicate(timeout=15)
+    assert lines == [
+        "REJECTED 400 (no request line): bad_http: Received HTTPS traffic on an HTTP port"
+    ]
