@@ -94,6 +94,9 @@ def is_placeholder(v: str) -> bool:
         return False
     if v[0] in "0-" and not v.strip("0-"):
         return True
+    if v[0].isalnum() and v[-1].isalnum():
+        # no wrapper, no template, no padding: only the words themselves ("null", "N/A")
+        return len(v) <= 24 and v.lower() in _PLACEHOLDERS
     if len(v) > 64:
         return False
     text = v.strip()

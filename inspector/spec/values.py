@@ -102,12 +102,19 @@ _LEAP_SECOND = re.compile(r"(T\d{2}:?\d{2}:?)60")
 def iso_time(value: str) -> datetime:
     """``datetime.fromisoformat`` plus the ISO-8601 forms it refuses: ordinal dates
     (2025-015) and a leap second (23:59:60, read as 23:59:59). Raises ValueError."""
-    if _EMPTY_FRACTION.search(value) is not None:
-        raise ValueError(f"not an ISO-8601 time (a fraction needs digits): {value!r}")
     try:
-        return datetime.fromisoformat(value)
+        dt = datetime.fromisoformat(value)
     except ValueError:
         pass
+    else:
+        # fromisoformat reads "19:11:01.Z" (a decimal mark with no digits); ISO-8601 does not
+        p = value.find(".")
+        if p == -1:
+            p = value.find(",")
+        if p == -1 or value[p + 1 : p + 2].isdigit():
+            return dt
+    if _EMPTY_FRACTION.search(value) is not None:
+        raise ValueError(f"not an ISO-8601 time (a fraction needs digits): {value!r}")
     text = _LEAP_SECOND.sub(r"\g<1>59", value, count=1)
     m = _ORDINAL.match(text)
     if m is not None:
