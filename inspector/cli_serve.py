@@ -10,7 +10,6 @@ import sys
 from collections.abc import Callable
 from pathlib import Path
 from typing import Any, TextIO
-from urllib.parse import urlsplit
 
 import click
 import orjson
@@ -25,14 +24,12 @@ def _upstream_url(ctx: click.Context, param: click.Parameter, value: str | None)
     """--forward takes an http(s) URL with a host; checked before any file is created."""
     if value is None:
         return None
-    parts = urlsplit(value)
-    try:
-        parts.port  # noqa: B018  (raises ValueError for a port out of range)
-    except ValueError:
-        parts = parts._replace(scheme="")
-    if parts.scheme not in ("http", "https") or not parts.hostname:
+    from inspector.replay import url_problem
+
+    problem = url_problem(value)
+    if problem is not None:
         raise click.BadParameter(
-            f"{value!r} is not an http(s) URL with a host, e.g. https://api.segment.io",
+            f"{value!r} is not an http(s) URL with a host, e.g. https://api.segment.io ({problem})",
             ctx=ctx,
             param=param,
         )

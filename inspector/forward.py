@@ -33,7 +33,7 @@ from typing import TYPE_CHECKING, Any
 
 import aiohttp
 
-from inspector.replay import RETRY_STATUSES, retry_after
+from inspector.replay import RETRY_STATUSES, retry_after, url_problem
 
 if TYPE_CHECKING:
     from inspector.ingest.service import Capture, Outcome
@@ -199,8 +199,11 @@ class Forwarder:
         timeout: float = 15.0,
         sleep: Callable[[float], Awaitable[None]] = asyncio.sleep,
     ) -> None:
-        if not url.strip().startswith(("http://", "https://")):
-            raise ValueError(f"--forward must be an http(s) URL, got {url!r}")
+        problem = url_problem(url)
+        if problem is not None:
+            raise ValueError(
+                f"--forward must be an http(s) URL with a host, got {url!r}: {problem}"
+            )
         self.url = url.strip().rstrip("/")
         self.concurrency = max(1, concurrency)
         self.max_attempts = max(1, max_attempts)

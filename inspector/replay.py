@@ -27,6 +27,7 @@ from datetime import UTC, datetime
 from email.utils import parsedate_to_datetime
 from pathlib import Path
 from typing import Any
+from urllib.parse import urlsplit
 
 import aiohttp
 import orjson
@@ -94,11 +95,36 @@ def _n(count: int, one: str, many: str | None = None) -> str:
     return f"{count} {one if count == 1 else many or one + 's'}"
 
 
+def url_problem(url: str) -> str | None:
+    """Why ``url`` is not an http(s) URL with a host (and, when it names one, a port
+    1-65535), or None when it is one. The one check of ``replay --to`` and ``--forward``."""
+    try:
+        parts = urlsplit(url.strip())
+        host = parts.hostname
+        port = parts.port
+    except ValueError as exc:
+        text = str(exc)
+        if "out of range" in text:
+            return "its port is not 1-65535"
+        return f"it does not parse ({text[:1].lower() + text[1:]})"
+    if parts.scheme not in ("http", "https"):
+        return "it is not an http or https URL"
+    if not host:
+        return "it has no host"
+    if port == 0:
+        return "its port is not 1-65535"
+    return None
+
+
 def batch_url(url: str) -> str:
     """``http://host`` -> ``http://host/v1/batch``; ``.../v1`` and ``.../v1/batch`` work too."""
+    problem = url_problem(url)
+    if problem is not None:
+        raise ReplayError(
+            f"--to must be an http(s) URL with a host, e.g. https://api.segment.io; "
+            f"{url!r}: {problem}"
+        )
     u = url.strip().rstrip("/")
-    if not u.startswith(("http://", "https://")):
-        raise ReplayError(f"--to must be an http(s) URL, got {url!r}")
     if u.endswith(("/v1/batch", "/v1/import", "/v1/b")):
         return u
     if u.endswith("/v1"):

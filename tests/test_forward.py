@@ -277,7 +277,17 @@ def test_upstream_url() -> None:
 
 
 @pytest.mark.parametrize(
-    "url", ["notaurl", "http://", "ftp://example.com", "http://127.0.0.1:99999"]
+    "url",
+    [
+        "notaurl",
+        "http://",
+        "ftp://example.com",
+        "http://127.0.0.1:99999",
+        "http://127.0.0.1:0",
+        "http://[::1",
+        "http://[zz]",
+        "http://h:abc",
+    ],
 )
 def test_bad_forward_url_is_a_one_line_usage_error(tmp_path, url):
     import subprocess
@@ -295,3 +305,27 @@ def test_bad_forward_url_is_a_one_line_usage_error(tmp_path, url):
     assert r.stderr.startswith("inspector: Invalid value for '--forward'")
     assert len(r.stderr.strip().splitlines()) == 1 and "Traceback" not in r.stderr
     assert not session.exists()  # nothing created for a command that could not start
+
+
+@pytest.mark.parametrize("url", ["http://[::1", "http://[zz]", "http://127.0.0.1:0"])
+def test_bad_forward_url_on_bare_inspector_is_one_line(tmp_path, url):
+    import subprocess
+    import sys
+
+    session = tmp_path / "s.sqlite"
+    r = subprocess.run(
+        [sys.executable, "-m", "inspector", "--session", str(session), "--forward", url],
+        capture_output=True,
+        text=True,
+        timeout=60,
+        stdin=subprocess.DEVNULL,
+    )
+    assert r.returncode == 2
+    assert r.stderr.startswith("inspector: Invalid value for '--forward'")
+    assert len(r.stderr.strip().splitlines()) == 1 and "Traceback" not in r.stderr
+    assert not session.exists()
+
+
+def test_forwarder_refuses_a_url_that_does_not_parse() -> None:
+    with pytest.raises(ValueError, match="http"):
+        Forwarder("http://[::1")

@@ -293,6 +293,10 @@ def test_helpers() -> None:
     assert batch_url("https://api.segment.io/v1/batch") == "https://api.segment.io/v1/batch"
     with pytest.raises(ReplayError):
         batch_url("ftp://x")
+    for bad in ("http://127.0.0.1:99999", "http://h:0", "http://[::1", "http://[zz", "http://"):
+        with pytest.raises(ReplayError, match="--to must be an http"):
+            batch_url(bad)
+    assert batch_url("http://[::1]:8080") == "http://[::1]:8080/v1/batch"
     assert parse_rate("100") == 100 and parse_rate("100/s") == 100 and parse_rate("60/min") == 1
     with pytest.raises(ReplayError):
         parse_rate("fast")

@@ -328,14 +328,20 @@ def test_replay_cli_warns_once_when_no_write_key_is_known(tmp_path: Path, upstre
     "args, needle",
     [
         (["--to", "ftp://x"], "http(s) URL"),
+        (["--to", "http://127.0.0.1:99999"], "port is not 1-65535"),
+        (["--to", "http://[::1"], "http(s) URL"),
+        (["--to", "http://[zz"], "http(s) URL"),
         (["--to", "http://127.0.0.1:1", "--rate", "fast"], "--rate"),
         (["--to", "http://127.0.0.1:1", "bogus:x"], "unknown filter term"),
     ],
 )
 def test_replay_cli_usage_errors(tmp_path: Path, args: list[str], needle: str) -> None:
     s = _make_session(tmp_path / "s.sqlite")
+    started = time.monotonic()
     r = CliRunner().invoke(main, ["replay", str(s), *args])
     assert r.exit_code == 2 and needle in r.stderr and "Traceback" not in r.output
+    assert len(r.stderr.splitlines()) == 1 and r.stdout == ""
+    assert time.monotonic() - started < 10  # refused up front, not after retries
 
 
 def test_iso_is_segment_shape() -> None:
