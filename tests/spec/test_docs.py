@@ -32,3 +32,14 @@ def test_check_flag_reports_staleness(tmp_path, capsys) -> None:  # type: ignore
     assert "python -m inspector.spec.docs" in capsys.readouterr().err
     assert docs.main(["--output", str(out)]) == 0
     assert docs.main(["--output", str(out), "--check"]) == 0
+
+
+def test_the_readme_states_the_rule_count() -> None:
+    import re
+    from pathlib import Path
+
+    from inspector.spec.registry import RULES
+
+    readme = (Path(__file__).resolve().parents[2] / "README.md").read_text("utf-8")
+    (count,) = re.findall(r"\*\*Checks the Spec\.\*\* (\d+) rules", readme)
+    assert int(count) == len(RULES)
