@@ -346,6 +346,40 @@ def _ingest_route(path: str) -> tuple[str | None, bool] | None:
     return None
 
 
+def har_entry_path(req: dict[str, Any], ours: dict[str, Any] | None) -> str:
+    """The path and query of a HAR entry's request, as it was received.
+
+    The inspector's own HAR keeps it in ``_inspector.path``. Otherwise it comes from
+    ``request.url``: when the URL begins with ``scheme://`` + the request's Host header,
+    the rest is the path whatever characters it holds (older exports put an unchecked Host
+    header in the URL, so ``Host: evil/"<>`` would otherwise move into the path); else the
+    URL is parsed, and a URL that does not parse gives ``/``."""
+    if ours is not None:
+        path = ours.get("path")
+        if isinstance(path, str) and path.startswith("/"):
+            return path
+    url = str(req.get("url") or "/")
+    host = next(
+        (
+            str(h.get("value"))
+            for h in req.get("headers") or []
+            if isinstance(h, dict) and str(h.get("name", "")).lower() in ("host", ":authority")
+        ),
+        None,
+    )
+    if host:
+        for scheme in ("http://", "https://"):
+            prefix = scheme + host
+            rest = url[len(prefix) :]
+            if url.startswith(prefix) and (not rest or rest[0] in "/?"):
+                return rest if rest.startswith("/") else "/" + rest
+    try:
+        parts = urlsplit(url)
+    except ValueError:
+        return "/"
+    return (parts.path or "/") + (f"?{parts.query}" if parts.query else "")
+
+
 def _parse_time(s: Any) -> datetime:
     if isinstance(s, str):
         try:
@@ -378,8 +412,7 @@ async def _import_har(store: Store, engine: Engine, path: Path) -> int:
         method = str(req.get("method") or "POST").upper()
         if method == "OPTIONS":
             continue
-        url = urlsplit(str(req.get("url") or "/"))
-        rpath = (url.path or "/") + (f"?{url.query}" if url.query else "")
+        rpath = har_entry_path(req, ours)
         headers = [
             (str(h.get("name")), str(h.get("value")))
             for h in req.get("headers") or []
@@ -687,8 +720,8 @@ def _har_messages(p: Path) -> Iterator[tuple[Any, str | None]]:
             continue  # refused when it was captured
         if str(req.get("method") or "POST").upper() != "POST":
             continue
-        url = urlsplit(str(req.get("url") or "/"))
-        route = _ingest_route(url.path)
+        ours = e.get("_inspector") if isinstance(e.get("_inspector"), dict) else None
+        route = _ingest_route(har_entry_path(req, ours))
         post = req.get("postData") if isinstance(req.get("postData"), dict) else None
         if route is None or not post or not post.get("text"):
             continue
