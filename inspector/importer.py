@@ -28,12 +28,19 @@ import os
 import re
 import threading
 from collections.abc import Coroutine, Iterable, Iterator, Sequence
-from datetime import UTC, datetime
+from datetime import UTC, datetime, timedelta
 from pathlib import Path
 from typing import Any
 from urllib.parse import urlsplit
 
-from inspector.export._common import ExportOptions, dumps, iter_message_raw, loads, one_line
+from inspector.export._common import (
+    NO_ARRIVAL_HEADER,
+    ExportOptions,
+    dumps,
+    iter_message_raw,
+    loads,
+    one_line,
+)
 from inspector.export._raw import array_items, members, without
 from inspector.filters import Filter
 from inspector.ingest import decode
@@ -55,10 +62,28 @@ class ImportFileError(Exception):
     """The file cannot be imported; the message says why (and where)."""
 
 
-def _now_iso() -> str:
-    from inspector.ingest.service import iso, utc_now
+_EPOCH = datetime(1970, 1, 1, tzinfo=UTC)
 
-    return iso(utc_now())
+
+def placeholder_time(n: int) -> str:
+    """The arrival time of the ``n``-th imported message (from 1) that has none: ``n``
+    milliseconds after the Unix epoch. Derived from the file, never from the clock, so
+    importing a file twice gives the same session (and ``export x.ndjson`` the same bytes)."""
+    from inspector.ingest.service import iso
+
+    return iso(_EPOCH + timedelta(milliseconds=max(0, n)))
+
+
+def arrival_time(value: Any) -> str | None:
+    """``value`` when it is an ISO-8601 date-time (what a ``receivedAt`` must be to be kept
+    as the arrival time), else None."""
+    if not isinstance(value, str) or not 10 <= len(value) <= 64 or not value[:4].isdigit():
+        return None
+    try:
+        datetime.fromisoformat(value[:-1] + "+00:00" if value.endswith(("Z", "z")) else value)
+    except ValueError:
+        return None
+    return value
 
 
 # --------------------------------------------------------------------------- detection
@@ -170,10 +195,13 @@ def iter_ndjson_lines(path: Path) -> Iterator[tuple[Any, bytes, str | None]]:
                 # such a session writes it as its own line.
                 yield value, text, None
                 continue
-            received = value.pop("receivedAt", None)
-            if "receivedAt" in value or received is not None:
+            received = arrival_time(value.get("receivedAt"))
+            if received is not None:
+                # The export's own receivedAt: it becomes the arrival time again. Any other
+                # value (a number, "garbage") is the sender's and stays in the message.
+                del value["receivedAt"]
                 text = without(text, "receivedAt")
-            yield value, text, received if isinstance(received, str) else None
+            yield value, text, received
 
 
 def _load_doc(path: Path) -> Any:
@@ -239,19 +267,28 @@ class _Writer:
     ) -> None:
         """Store ``msg``; ``raw`` is its exact text when known (kept byte for byte; else
         the message is encoded). ``extra``: fields merged in from its batch (context,
-        integrations), checked with the message and kept beside its bytes."""
+        integrations), checked with the message and kept beside its bytes.
+
+        ``received_at`` (else an ISO-8601 ``receivedAt`` in the message, taken out) is the
+        arrival time. Without one the message is checked with no arrival time and stored
+        with ``placeholder_time`` and ``NO_ARRIVAL_HEADER``: never the clock of the import,
+        so the same file always gives the same session."""
         if isinstance(msg, dict) and received_at is None:
-            ra = msg.get("receivedAt")
-            if isinstance(ra, str):
+            ra = arrival_time(msg.get("receivedAt"))
+            if ra is not None:
                 del msg["receivedAt"]
                 received_at = ra
                 if raw is not None:
                     raw = without(raw, "receivedAt")
-        received_at = received_at or _now_iso()
+        headers = self.headers
+        checked_at = received_at
+        if received_at is None:
+            received_at = placeholder_time(self.count + 1)
+            headers = [*headers, NO_ARRIVAL_HEADER]
         mbytes = one_line(raw) if raw is not None else dumps(msg)
         body = b'{"batch":[' + mbytes + b"]}"
         start = 10
-        meta = MessageMeta(len(mbytes), 1, 0, received_at, endpoint, sent_at)
+        meta = MessageMeta(len(mbytes), 1, 0, checked_at, endpoint, sent_at)
         if extra and isinstance(msg, dict):
             msg = {**msg, **extra}
         violations = self.engine.check(msg, meta)
@@ -267,7 +304,7 @@ class _Writer:
             200,
             None,
             write_key,
-            list(self.headers),
+            list(headers),
             body,
             None,
             len(body),
@@ -305,7 +342,7 @@ class _Writer:
         )
         headers = [(str(k), str(v)) for k, v in item.get("headers") or []]
         req = RequestRecord(
-            str(item.get("receivedAt") or _now_iso()),
+            str(item.get("receivedAt") or placeholder_time(1)),
             str(item.get("method") or "POST"),
             str(item.get("path") or "/"),
             "ingest" if _ingest_route(str(item.get("path") or "")) else "other",
@@ -380,14 +417,15 @@ def har_entry_path(req: dict[str, Any], ours: dict[str, Any] | None) -> str:
     return (parts.path or "/") + (f"?{parts.query}" if parts.query else "")
 
 
-def _parse_time(s: Any) -> datetime:
+def _parse_time(s: Any, n: int) -> datetime:
+    """An entry's ``startedDateTime``; when it has none, ``placeholder_time(n)``'s time."""
     if isinstance(s, str):
         try:
             dt = datetime.fromisoformat(s.replace("Z", "+00:00"))
             return dt if dt.tzinfo else dt.replace(tzinfo=UTC)
         except ValueError:
             pass
-    return datetime.now(UTC)
+    return _EPOCH + timedelta(milliseconds=n)
 
 
 def _har_entries(doc: Any, path: Path) -> list[dict[str, Any]]:
@@ -402,10 +440,10 @@ async def _import_har(store: Store, engine: Engine, path: Path) -> int:
     from inspector.ingest.service import Capture
 
     entries = _har_entries(_load_doc(path), path)
-    now: list[datetime] = [datetime.now(UTC)]
+    now: list[datetime] = [_EPOCH]
     capture = Capture(store, engine, clock=lambda: now[0])
     count = 0
-    for e in entries:
+    for n, e in enumerate(entries, 1):
         req = e.get("request") or {}
         resp = e.get("response") or {}
         ours = e.get("_inspector") if isinstance(e.get("_inspector"), dict) else None
@@ -425,7 +463,7 @@ async def _import_har(store: Store, engine: Engine, path: Path) -> int:
             body = base64.b64decode(text)
         else:
             body = str(text).encode("utf-8", "surrogatepass")
-        now[0] = _parse_time(e.get("startedDateTime"))
+        now[0] = _parse_time(e.get("startedDateTime"), n)
         route = _ingest_route(rpath)
         enc = next((v for k, v in headers if k.lower() == "content-encoding"), "")
         if route is not None and method == "POST":
@@ -468,7 +506,7 @@ def _import_json_export(w: _Writer, path: Path) -> None:
         wk = item.get("writeKey")
         w.message(
             item["message"],
-            str(item.get("receivedAt") or _now_iso()),
+            arrival_time(item.get("receivedAt")),
             str(item.get("endpoint") or "/v1/batch"),
             wk if isinstance(wk, str) else None,
             texts[i] if texts is not None and i < len(texts) else None,

@@ -18,6 +18,14 @@ from inspector.filters import Filter
 from inspector.jsonutil import deep_recursion, dumps_exact, loads_exact
 from inspector.store import Store
 
+#: Header of the synthetic request an imported message is stored in when the file gave it
+#: no arrival time (``inspector.importer``): the NDJSON export then leaves ``receivedAt``
+#: out again, so ``export x.ndjson`` gives the lines back as they were read.
+NO_ARRIVAL_HEADER = ("X-Inspector-Received-At", "none")
+#: SQL: 1 when the message's request carries NO_ARRIVAL_HEADER (headers are stored as
+#: compact JSON pairs), for exporters' ``columns``.
+NO_ARRIVAL_SQL = f"""instr(r.headers, '["{NO_ARRIVAL_HEADER[0]}","{NO_ARRIVAL_HEADER[1]}"]') > 0"""
+
 
 @dataclass
 class ExportOptions:
