@@ -167,24 +167,37 @@ def _print_drift(drift: D.Drift, show_all: bool) -> None:
             f"{clean(p.path, 200)}  {p.distinct} value(s), max {p.max_per_identity} per identity"
             f", first seen #{p.first_seq}: {values}"
         )
+        # Changed, disappeared and appeared, in the order they first happened.
+        events: list[tuple[int, str]] = []
         if p.first_changed:
             e = p.first_changed
-            _echo(
-                f"    changed {p.changes}x; first at #{e.seq} ({_who(e.identity)}, since "
-                f"#{e.since_seq}): {_value(e.old, 40)} -> {_value(e.new, 40)}"
+            events.append(
+                (
+                    e.seq,
+                    f"    changed {p.changes}x; first at #{e.seq} ({_who(e.identity)}, since "
+                    f"#{e.since_seq}): {_value(e.old, 40)} -> {_value(e.new, 40)}",
+                )
             )
         if p.first_disappeared:
             e = p.first_disappeared
-            _echo(
-                f"    disappeared {p.disappearances}x; first at #{e.seq} ({_who(e.identity)}, "
-                f"last seen #{e.since_seq}: {_value(e.old, 40)})"
+            events.append(
+                (
+                    e.seq,
+                    f"    disappeared {p.disappearances}x; first at #{e.seq} "
+                    f"({_who(e.identity)}, last seen #{e.since_seq}: {_value(e.old, 40)})",
+                )
             )
         if p.first_appeared:
             e = p.first_appeared
-            _echo(
-                f"    appeared {p.appearances}x; first at #{e.seq} ({_who(e.identity)}, "
-                f"absent at #{e.since_seq}): {_value(e.new, 40)}"
+            events.append(
+                (
+                    e.seq,
+                    f"    appeared {p.appearances}x; first at #{e.seq} ({_who(e.identity)}, "
+                    f"absent at #{e.since_seq}): {_value(e.new, 40)}",
+                )
             )
+        for _seq, line in sorted(events, key=lambda x: x[0]):
+            _echo(line)
     stable = len(drift.paths) - len(moving)
     if stable and not show_all:
         _echo(f"({stable} stable path(s) not shown; --all lists them)")

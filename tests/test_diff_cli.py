@@ -270,3 +270,22 @@ def test_json_output_is_valid_json_with_non_finite_numbers(
 def test_all_without_drift_is_a_usage_error(cli: click.Group, ndjson: Path) -> None:
     code, out, err = run(cli, str(ndjson), "1", "2", "--all")
     assert code == 2 and err.count("\n") == 1 and "--all works with --drift only" in err
+
+
+def test_drift_text_lists_a_path_s_events_in_seq_order(cli: click.Group, tmp_path: Path) -> None:
+    # locale appears at #2 and disappears at #3: "appeared" comes first.
+    def msg(i: int, locale: str | None) -> dict:
+        c: dict = {"library": {"name": "analytics.js", "version": "1"}}
+        if locale:
+            c["locale"] = locale
+        return {"type": "track", "event": "E", "userId": "u", "messageId": f"m{i}", "context": c}
+
+    p = tmp_path / "s.ndjson"
+    msgs = [msg(1, None), msg(2, "en"), msg(3, None), msg(4, "de")]
+    p.write_text("\n".join(json.dumps(m) for m in msgs) + "\n", encoding="utf-8")
+    code, out, _ = run(cli, "--drift", str(p))
+    assert code == 0, out
+    lines = out.splitlines()
+    start = next(i for i, ln in enumerate(lines) if ln.startswith("context.locale"))
+    events = [ln.split(";")[0].strip() for ln in lines[start + 1 : start + 4]]
+    assert events == ["appeared 2x", "disappeared 1x", "changed 1x"], lines
