@@ -120,6 +120,8 @@ class _Job:
     path: str
     headers: list[tuple[str, str]]
     body: bytes
+    #: The attempt under way or next (1-based): what a failure of this job is recorded as.
+    attempt: int = 1
 
 
 class _Recorder:
@@ -251,14 +253,14 @@ class Forwarder:
         )
         self.stats.sent += 1
         if self._closing:
-            self._give_up(job, 0, None, "not forwarded: the inspector was stopping")
+            self._give_up(job, 1, None, "not forwarded: the inspector was stopping")
             return
         q = self._start()
         try:
             q.put_nowait(job)
         except asyncio.QueueFull:
             self._give_up(
-                job, 0, None, f"not forwarded: {q.maxsize} requests already waiting upstream"
+                job, 1, None, f"not forwarded: {q.maxsize} requests already waiting upstream"
             )
 
     def _start(self) -> asyncio.Queue[_Job]:
@@ -291,10 +293,12 @@ class Forwarder:
             try:
                 await self._relay(job)
             except asyncio.CancelledError:
-                self._give_up(job, 0, None, "not forwarded: the inspector stopped mid-relay")
+                self._give_up(
+                    job, job.attempt, None, "not forwarded: the inspector stopped mid-relay"
+                )
                 raise
             except Exception as exc:  # a bug here must not kill the worker
-                self._give_up(job, 0, None, f"internal error: {exc!r}")
+                self._give_up(job, job.attempt, None, f"internal error: {exc!r}")
             finally:
                 self._inflight.pop(n, None)
                 self._queue.task_done()
@@ -315,6 +319,7 @@ class Forwarder:
     async def _relay(self, job: _Job) -> None:
         url = upstream_url(self.url, job.path)
         for attempt in range(1, self.max_attempts + 1):
+            job.attempt = attempt
             status: int | None = None
             wait: float | None = None
             try:
@@ -334,7 +339,11 @@ class Forwarder:
                     ra = retry_after(resp.headers.get("Retry-After"))
                     if ra is not None:
                         wait = min(ra, self.max_retry_after)
-            except (TimeoutError, aiohttp.ClientError, OSError) as exc:
+            except TimeoutError:
+                # Connected (or still connecting) but no answer in time: not "unreachable".
+                error = f"upstream did not answer within {self.timeout:g} s"
+                retryable = True
+            except (aiohttp.ClientError, OSError) as exc:
                 detail = str(exc) or type(exc).__name__
                 error = f"upstream unreachable: {detail}"
                 retryable = True
@@ -373,7 +382,7 @@ class Forwarder:
         if self._queue is not None:
             while not self._queue.empty():
                 job = self._queue.get_nowait()
-                self._give_up(job, 0, None, "not forwarded: the inspector stopped first")
+                self._give_up(job, job.attempt, None, "not forwarded: the inspector stopped first")
         if self._http is not None:
             await self._http.close()
         await asyncio.to_thread(self._recorder.close)

@@ -80,8 +80,9 @@ class ReplaySummary:
             self.errors.append(error)
 
     def line(self) -> str:
-        """Counts of messages (sent = accepted + failed; read = sent + skipped + unsent),
-        then of requests."""
+        """Counts of messages, then of requests. ``sent``: messages the endpoint answered
+        for (accepted or refused); ``failed`` also counts those that never reached it
+        (connection refused, no answer), so read = accepted + failed + skipped + unsent."""
         out = (
             f"{_n(self.read, 'message')} read: {self.sent} sent, {self.accepted} accepted, "
             f"{self.failed} failed, {self.skipped} skipped"
@@ -323,10 +324,14 @@ class Replayer:
         base = min(self.max_backoff, self.backoff_base * (2 ** (attempt - 1)))
         return base * (0.75 + 0.5 * self.jitter())
 
-    async def _send(self, http: aiohttp.ClientSession, batch: _Batch) -> tuple[bool, str | None]:
-        """Post one batch with retries: (accepted, error)."""
+    async def _send(
+        self, http: aiohttp.ClientSession, batch: _Batch
+    ) -> tuple[bool, str | None, bool]:
+        """Post one batch with retries: (accepted, error, reached), ``reached`` True when
+        some attempt got an HTTP answer (the batch was sent, whatever the answer)."""
         waited = 0.0
         error = "not sent"
+        reached = False
         for attempt in range(1, self.max_attempts + 1):
             if attempt > 1:
                 self.summary.retries += 1
@@ -339,20 +344,23 @@ class Replayer:
                     headers=self._headers(batch.key, attempt),
                 ) as resp:
                     status = resp.status
+                    reached = True
                     text = (await resp.read())[:300].decode("utf-8", "replace")
                     if 200 <= status < 300:
-                        return True, None
+                        return True, None, True
                     error = f"HTTP {status}: {text.strip() or resp.reason}"
                     if status not in RETRY_STATUSES:
                         if status in STOP_STATUSES:
                             self.summary.stopped = error
-                        return False, error
+                        return False, error, True
                     ra = retry_after(resp.headers.get("Retry-After"))
                     if ra is None and status == 429:
                         ra = retry_after(resp.headers.get("X-RateLimit-Reset"))
                     if ra is not None:
                         wait = min(ra, self.max_retry_after)
-            except (TimeoutError, aiohttp.ClientError, OSError) as exc:
+            except TimeoutError:
+                error = f"no answer within {self.timeout:g} s"
+            except (aiohttp.ClientError, OSError) as exc:
                 error = f"{type(exc).__name__}: {exc}" if str(exc) else type(exc).__name__
             if attempt == self.max_attempts:
                 break
@@ -360,10 +368,10 @@ class Replayer:
                 wait = self._backoff(attempt)
             if waited + wait > self.max_total_wait:
                 error += f" (gave up: retrying would wait more than {self.max_total_wait:g} s)"
-                return False, error
+                return False, error, reached
             waited += wait
             await self.sleep(wait)
-        return False, f"{error} (after {self.max_attempts} attempts)"
+        return False, f"{error} (after {_n(self.max_attempts, 'attempt')})", reached
 
     async def run(self, messages: Iterable[tuple[Any, str | None]]) -> ReplaySummary:
         s = self.summary
@@ -391,8 +399,9 @@ class Replayer:
                         await self.sleep(due)
                     paced += n
                 s.batches += 1
-                s.sent += n
-                ok, error = await self._send(http, batch)
+                ok, error, reached = await self._send(http, batch)
+                if reached:
+                    s.sent += n
                 if ok:
                     s.accepted += n
                 else:

@@ -329,3 +329,35 @@ def test_bad_forward_url_on_bare_inspector_is_one_line(tmp_path, url):
 def test_forwarder_refuses_a_url_that_does_not_parse() -> None:
     with pytest.raises(ValueError, match="http"):
         Forwarder("http://[::1")
+
+
+async def test_a_slow_upstream_is_said_to_be_slow_not_unreachable(rig: Any) -> None:
+    async def slow(req: web.Request, n: int) -> web.Response:
+        await asyncio.sleep(3)
+        return await _ok()
+
+    r: Rig = await rig(slow, timeout=0.3, max_attempts=1)
+    await _post(r, "/v1/batch", BATCH, **{"Content-Type": "application/json"})
+    assert await r.forwarder.drain(10)
+    [e] = r.events
+    assert (e.attempt, e.error) == (1, "upstream did not answer within 0.3 s")
+    assert (
+        describe(e) == "FORWARD FAILED request #1 (attempt 1): upstream did not answer within 0.3 s"
+    )
+
+
+async def test_requests_that_never_left_the_queue_are_attempt_1(rig: Any) -> None:
+    async def slow(req: web.Request, n: int) -> web.Response:
+        await asyncio.sleep(2)
+        return await _ok()
+
+    r: Rig = await rig(slow, concurrency=1, queue_size=1)
+    for _ in range(2):
+        await _send_three(r)
+    over = [e for e in r.events if "already waiting" in (e.error or "")]
+    assert over and all(e.attempt == 1 for e in over)
+    assert all("(attempt 1)" in (describe(e) or "") for e in over)
+    await r.forwarder.close(timeout=0.2)
+    rows = _rows(r.store)
+    assert len(rows) == 6 and all(row[1] >= 1 for row in rows)  # attempt, 1-based
+    assert {row[3] for row in rows if "stopped" in row[3]}  # in flight and queued at stop

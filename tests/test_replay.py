@@ -3,6 +3,7 @@ answer 429/5xx, refuse, or pace."""
 
 from __future__ import annotations
 
+import asyncio
 import base64
 import json
 from collections.abc import AsyncIterator, Callable
@@ -366,3 +367,50 @@ async def test_skipped_messages_are_named_by_position(stub: Any) -> None:
     assert s.skipped == 2 and s.accepted == 1
     assert s.errors[0].startswith("skipped message 2: ") and "None" not in s.errors[0]
     assert s.errors[1] == "skipped message 3: not a JSON object"
+
+
+async def _slow_server() -> tuple[str, web.AppRunner]:
+    async def handle(request: web.Request) -> web.Response:
+        await request.read()
+        await asyncio.sleep(3)
+        return web.json_response({"success": True})
+
+    app = web.Application()
+    app.router.add_post("/v1/batch", handle)
+    runner = web.AppRunner(app)
+    await runner.setup()
+    await web.TCPSite(runner, "127.0.0.1", 0).start()
+    return f"http://127.0.0.1:{runner.addresses[0][1]}", runner
+
+
+async def test_a_slow_endpoint_is_named_as_such_with_the_timeout() -> None:
+    url, runner = await _slow_server()
+    try:
+        s = await Replayer(url, timeout=0.3, max_attempts=1).run(_pairs(_messages(2)))
+    finally:
+        await runner.cleanup()
+    assert s.errors == ["no answer within 0.3 s (after 1 attempt)"]
+    assert s.failed == 2 and s.accepted == 0
+
+
+async def test_messages_that_never_reached_the_endpoint_are_failed_not_sent() -> None:
+    import socket
+
+    sock = socket.socket()
+    sock.bind(("127.0.0.1", 0))
+    port = sock.getsockname()[1]
+    sock.close()
+    s = await Replayer(f"http://127.0.0.1:{port}", sleep=FakeSleep(), max_attempts=2).run(
+        _pairs(_messages(3))
+    )
+    assert (s.sent, s.accepted, s.failed) == (0, 0, 3)
+    assert (
+        s.line() == "3 messages read: 0 sent, 0 accepted, 3 failed, 0 skipped; 1 request, 1 retry"
+    )
+    assert s.errors[0].endswith("(after 2 attempts)")
+
+
+async def test_a_refused_batch_was_sent(stub: Any) -> None:
+    url, _ = await stub(lambda n, b, h: web.Response(status=400, text="bad"))
+    s = await Replayer(url, sleep=FakeSleep()).run(_pairs(_messages(2)))
+    assert (s.sent, s.accepted, s.failed) == (2, 0, 2)
