@@ -21,7 +21,7 @@ import sys
 import tempfile
 import time
 from collections.abc import Iterator
-from datetime import datetime
+from datetime import UTC, datetime
 from pathlib import Path
 from typing import Any, NoReturn
 
@@ -344,7 +344,8 @@ def session_info(path: Path) -> dict[str, Any]:
         "name": path.stem,
         "path": str(path),
         "size": _size(path),
-        "modified": datetime.fromtimestamp(_modified(path)).isoformat(timespec="seconds"),
+        # UTC with a Z, like ``started`` (the first request's receivedAt).
+        "modified": datetime.fromtimestamp(_modified(path), UTC).strftime("%Y-%m-%dT%H:%M:%SZ"),
         "started": None,
         "messages": None,
         "rejected": None,
@@ -428,7 +429,7 @@ def sessions_group(ctx: click.Context, directory: Path | None, as_json: bool) ->
     )
     for r in rows:
         started = (r["started"] or "")[:19].replace("T", " ")
-        modified = r["modified"].replace("T", " ")
+        modified = r["modified"][:19].replace("T", " ")
         msgs = "?" if r["messages"] is None else str(r["messages"])
         rej = "?" if r["rejected"] is None else str(r["rejected"])
         click.echo(
@@ -536,8 +537,8 @@ def replay_command(
 ) -> None:
     """Re-send recorded messages as Segment batches (32 KB per message, 500 KB per batch).
 
-    SOURCE is a session (FILTER selects messages, as in the UI) or an NDJSON, JSON or HAR
-    file. Retries 429 and 5xx with backoff, honouring Retry-After. Exit 0 when every
+    SOURCE is a session or an NDJSON, JSON or HAR file; FILTER selects messages, as in
+    the UI and in `export`. Retries 429 and 5xx with backoff, honouring Retry-After. Exit 0 when every
     message was accepted, 1 when some failed or were skipped, 2 for bad usage.
     """
     import asyncio
@@ -560,23 +561,30 @@ def replay_command(
     except (_Fail, ReplayError) as exc:
         _die(str(exc))
     total: int | None = None
-    if is_session(path):
-        messages, total = _session_source(path, flt_text)
-    else:
-        if flt_text:
-            _die("a FILTER works on session files only; open or export the file first")
-        messages = source_messages(path)
-    progress = _Progress(total)
-    replayer.progress = progress
-    try:
-        summary = asyncio.run(replayer.run(messages))
-    except (ImportFileError, ReplayError, _Fail) as exc:
-        progress.done()
-        _die(str(exc))
-    except KeyboardInterrupt:
-        progress.done()
-        click.echo(f"inspector: replay interrupted: {replayer.summary.line()}", err=True)
-        sys.exit(1)
+    with contextlib.ExitStack() as stack:
+        if is_session(path):
+            messages, total = _session_source(path, flt_text)
+        elif flt_text:
+            # As `export` does: the file is imported into a temporary session, and the
+            # filter selects from it.
+            try:
+                store = stack.enter_context(_as_session(path))
+            except _Fail as exc:
+                _die(str(exc))
+            messages, total = _store_source(store, flt_text)
+        else:
+            messages = source_messages(path)
+        progress = _Progress(total)
+        replayer.progress = progress
+        try:
+            summary = asyncio.run(replayer.run(messages))
+        except (ImportFileError, ReplayError, _Fail) as exc:
+            progress.done()
+            _die(str(exc))
+        except KeyboardInterrupt:
+            progress.done()
+            click.echo(f"inspector: replay interrupted: {replayer.summary.line()}", err=True)
+            sys.exit(1)
     progress.done()
     click.echo(f"replay to {replayer.url}: {summary.line()}", err=True)
     for e in summary.errors:
@@ -587,17 +595,27 @@ def replay_command(
 
 
 def _session_source(path: Path, flt_text: str) -> tuple[Iterator[tuple[Any, str | None]], int]:
+    from inspector.store import Store, StoreError
+
+    try:
+        store = Store(path, readonly=True)
+    except StoreError as exc:
+        _die(str(exc))
+    return _store_source(store, flt_text, close=True)
+
+
+def _store_source(
+    store: Any, flt_text: str, *, close: bool = False
+) -> tuple[Iterator[tuple[Any, str | None]], int]:
+    """(message text, recorded writeKey) of the messages ``flt_text`` selects, and how many."""
     from inspector.export._common import ExportOptions, iter_message_raw
     from inspector.filters import FilterError, parse
-    from inspector.store import Store, StoreError
 
     try:
         flt = parse(flt_text)
     except FilterError as exc:
-        _die(str(exc))
-    try:
-        store = Store(path, readonly=True)
-    except StoreError as exc:
+        if close:
+            store.close()
         _die(str(exc))
     total = int(
         store.execute(f"SELECT count(*) FROM messages WHERE ({flt.where})", flt.params)[0][0]
@@ -608,7 +626,8 @@ def _session_source(path: Path, flt_text: str) -> tuple[Iterator[tuple[Any, str 
             for (wk,), raw in iter_message_raw(store, flt, ExportOptions(), "m.write_key"):
                 yield raw, wk
         finally:
-            store.close()
+            if close:
+                store.close()
 
     return gen(), total
 

@@ -548,3 +548,35 @@ def test_open_listen_on_a_busy_port_fails_before_importing(data_dir: Path, tmp_p
     assert r.exit_code == 2
     assert f"cannot listen on 127.0.0.1:{port}: address already in use." in r.stderr
     assert list(data_dir.iterdir()) == []  # nothing imported into a session nobody will see
+
+
+def test_sessions_json_dates_are_both_utc_with_a_z(data_dir: Path) -> None:
+    from datetime import UTC, datetime
+
+    s = _make_session(data_dir / "one.sqlite")
+    os.utime(s, (1714557600, 1714557600))  # 2024-05-01T10:00:00Z
+    [row] = [json.loads(x) for x in _run("sessions", "--json").stdout.splitlines()]
+    assert row["modified"] == "2024-05-01T10:00:00Z"
+    assert row["started"].endswith("Z")
+    assert datetime.fromisoformat(row["modified"]).tzinfo == UTC
+    listing = _run("sessions").stdout
+    assert "2024-05-01 10:00:00" in listing
+
+
+@pytest.mark.parametrize("kind", ["ndjson", "json", "har"])
+def test_replay_takes_a_filter_on_any_file_as_export_does(
+    tmp_path: Path, upstream: Any, kind: str
+) -> None:
+    s = _make_session(tmp_path / "s.sqlite")
+    f = tmp_path / f"s.{kind}"
+    assert _run("export", str(s), "-o", str(f)).exit_code == 0
+    exported = _run("export", str(f), "type:track", "-f", "ndjson").stdout.splitlines()
+    r = _run("replay", str(f), "--to", upstream["url"], "--write-key", "k", "type:track")
+    assert r.exit_code == 0, r.output
+    sent = [m for b in upstream["bodies"] for m in json.loads(b)["batch"]]
+    assert [m["messageId"] for m in sent] == [json.loads(x)["messageId"] for x in exported]
+    assert [m["messageId"] for m in sent] == ["m-0", "m-2", "m-4"]
+    assert "3 accepted" in r.stderr
+    r = CliRunner().invoke(main, ["replay", str(f), "--to", upstream["url"], "bogus:x"])
+    assert r.exit_code == 2 and "unknown filter term" in r.stderr
+    assert len(r.stderr.splitlines()) == 1
