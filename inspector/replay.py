@@ -107,7 +107,7 @@ def url_problem(url: str) -> str | None:
         text = str(exc)
         if "out of range" in text:
             return "its port is not 1-65535"
-        return f"it does not parse ({text[:1].lower() + text[1:]})"
+        return f"it does not parse: {text[:1].lower() + text[1:]}"
     if parts.scheme not in ("http", "https"):
         return "it is not an http or https URL"
     if not host:
