@@ -783,6 +783,7 @@ _VERBS = frozenset(
         "order",
         "pause",
         "pay",
+        "place",
         "play",
         "post",
         "preview",
@@ -842,6 +843,236 @@ _VERBS = frozenset(
         "watch",
     ]
 )
+
+
+#: How often a verb that doubles as a noun is the *object* when it opens an event name
+#: (0, the default: a verb, as "Cancel" in "Cancel Order"). "Order Cancel" is Object + Action and
+#: "Cancel Order" is Action + Object; when both words can be either ("Report Export", "Export
+#: Report"), the word more often a thing is the object, and a tie is left unread.
+_NOUNISH = {
+    # almost always the thing in product events: "Order Details", "Report Exported"
+    "order": 3,
+    "report": 3,
+    "comment": 3,
+    # often the thing: "Refund Issued", "Review Submitted", "Invite Sent"
+    "refund": 2,
+    "review": 2,
+    "invite": 2,
+    "purchase": 2,
+    "reply": 2,
+    "vote": 2,
+    "favorite": 2,
+    "return": 2,
+    "claim": 2,
+    # either: "Search Products" / "Search Results", "Download Report" / "Download Link"
+    "request": 1,
+    "post": 1,
+    "search": 1,
+    "filter": 1,
+    "sort": 1,
+    "share": 1,
+    "play": 1,
+    "book": 1,
+    "place": 1,
+    "download": 1,
+    "upload": 1,
+    "export": 1,
+    "import": 1,
+    "install": 1,
+    "update": 1,
+    "upgrade": 1,
+    "preview": 1,
+    "print": 1,
+    "scan": 1,
+    "schedule": 1,
+    "track": 1,
+    "switch": 1,
+    "change": 1,
+    "lock": 1,
+    "log": 1,
+    "launch": 1,
+    "visit": 1,
+    "sync": 1,
+    "copy": 1,
+}
+#: Nouns that end a noun phrase about a thing ("Order Details", "Search Results", "Play
+#: Button"): after a word that may be a noun, they are not the object of a verb.
+_HEAD_NOUNS = frozenset(
+    {
+        "details",
+        "detail",
+        "summary",
+        "history",
+        "status",
+        "state",
+        "results",
+        "result",
+        "suggestions",
+        "suggestion",
+        "page",
+        "screen",
+        "list",
+        "settings",
+        "options",
+        "preferences",
+        "info",
+        "information",
+        "overview",
+        "dashboard",
+        "form",
+        "modal",
+        "dialog",
+        "popup",
+        "banner",
+        "tab",
+        "menu",
+        "section",
+        "step",
+        "flow",
+        "bar",
+        "box",
+        "field",
+        "button",
+        "link",
+        "icon",
+        "panel",
+        "widget",
+        "sheet",
+        "card",
+        "number",
+        "id",
+        "total",
+        "count",
+        "date",
+        "time",
+        "type",
+        "limit",
+        "error",
+        "queue",
+        "center",
+        "tool",
+        "mode",
+    }
+)
+#: Endings of nouns made from verbs ("Cancellation", "Payment", "Tracking"): a name ending in one
+#: after a word that is usually a noun ("Order Cancellation") is a noun phrase, not Verb + Object.
+_NOMINAL = re.compile(r"(?:tion|sion|ment|ance|ence|ing)s?$")
+
+
+def _object_first(first: str, last: str) -> bool | None:
+    """Read a name that opens with a base-form verb: True when it is Object + Action ("Order
+    Cancel"), False when it is Action + Object ("Cancel Order"), None when it cannot tell."""
+    wf = _NOUNISH.get(first, 0)
+    if wf == 0:
+        return False  # a plain verb opens the name: "Cancel Order", "Start Checkout"
+    if _is_base_verb(last):
+        wl = _NOUNISH.get(last, 0)
+        return True if wf > wl else False if wf < wl else None
+    if last in _HEAD_NOUNS or not _known_word(last):
+        return None  # "Order Details", "Search Results", "Order Completd"
+    if wf >= 2 and _NOMINAL.search(last):
+        return None  # "Order Cancellation", "Order Tracking" (but "Update Subscription")
+    return False  # "Order Pizza", "Search Products", "Book Demo"
+
+
+def _known_word(low: str) -> bool:
+    v = vocab()
+    return not low.isascii() or low in v.acronyms or low in v.compounds or is_word(low)
+
+
+@lru_cache(maxsize=1)
+def _action_forms() -> dict[str, str]:
+    """Known actions, each spelling (base and past) -> its past tense in Title Case."""
+    forms: dict[str, str] = {}
+    for verb in _VERBS | set(_IRREG_PAST_OF):
+        if _NOUNISH.get(verb, 0) >= 3:
+            continue  # a word that is nearly always a thing is no action to correct towards
+        past = past_tense(verb)
+        forms.setdefault(verb, past)
+        forms.setdefault(past.lower(), past)
+    for past, base in vocab().irregular_past.items():
+        forms.setdefault(past, past.capitalize())
+        forms.setdefault(base, past_tense(base))
+    for name in vocab().semantic_events:  # the Spec's own actions: Completed, Backgrounded, ...
+        for w in name.split():
+            low = w.lower()
+            if len(low) > 3 and low.endswith("ed") and low.isalpha():
+                forms.setdefault(low, low.capitalize())
+    return forms
+
+
+def _edits(a: str, b: str, limit: int) -> int:
+    """Optimal-string-alignment distance (a swap of neighbours counts once), cut at limit + 1."""
+    if abs(len(a) - len(b)) > limit:
+        return limit + 1
+    prev2: list[int] = []
+    prev = list(range(len(b) + 1))
+    for i in range(1, len(a) + 1):
+        cur = [i] + [0] * len(b)
+        for j in range(1, len(b) + 1):
+            cost = 0 if a[i - 1] == b[j - 1] else 1
+            cur[j] = min(prev[j] + 1, cur[j - 1] + 1, prev[j - 1] + cost)
+            if i > 1 and j > 1 and a[i - 1] == b[j - 2] and a[i - 2] == b[j - 1]:
+                cur[j] = min(cur[j], prev2[j - 2] + 1)
+        if min(cur) > limit:
+            return limit + 1
+        prev2, prev = prev, cur
+    return prev[-1]
+
+
+@lru_cache(maxsize=4096)
+def misspelled_action(word: str) -> str | None:
+    """The past tense of the known action an unknown word is a typo of ("Completd" ->
+    "Completed", "Strated" -> "Started", "Cancle" -> "Cancelled"), or None.
+
+    Only a word that is no English or product word, at least five letters, one edit (two from
+    eight letters) from exactly one known action with the same first letter.
+    """
+    low = word.lower()
+    if len(low) < 5 or not low.isascii() or not low.isalpha() or _known_word(low):
+        return None
+    limit = 2 if len(low) >= 8 else 1
+    best: set[str] = set()
+    best_d = limit + 1
+    for form, past in _action_forms().items():
+        if form[0] != low[0]:
+            continue
+        d = _edits(low, form, limit)
+        if d < best_d:
+            best_d, best = d, {past}
+        elif d == best_d and d <= limit:
+            best.add(past)
+    return next(iter(best)) if best_d <= limit and len(best) == 1 else None
+
+
+def _reading(lows: list[str], last: int) -> str:
+    """How a name of word tokens stands to Object + past-tense Action:
+
+    ``past`` (it ends with a past-tense action), ``typo`` (its action is a misspelled known verb),
+    ``verb_first`` ("Viewed Product", "Cancel Order"), ``base`` (Object + a base-form action:
+    "Video Play", "Order Cancel") or ``unclear`` (nothing to rename with confidence).
+    """
+    action = lows[last]
+    first = lows[0]
+    first_base = _is_base_verb(first) and not is_past(first)
+    # A misspelled action in the action's place ("Order Completd", "Checkout Strated"); not
+    # after a plain verb ("Cancel Ordr"), where the last word is the object.
+    if last > 0 and (not first_base or _NOUNISH.get(first, 0) > 0) and misspelled_action(action):
+        return "typo"
+    if last > 0 and is_past(action):
+        return "past"
+    if is_past(first):
+        return "verb_first"
+    if first_base:
+        if last == 0:
+            return "verb_first"  # "Sign Up", "Log In"
+        reading = _object_first(first, action)
+        if reading is None:
+            return "unclear"
+        return "base" if reading else "verb_first"
+    if last > 0 and _is_base_verb(action) and _NOUNISH.get(action, 0) < 3:
+        return "base"  # "Video Play"; not "Bug Report", "Pizza Order" (nouns)
+    return "unclear"
 
 
 _CANONICAL = {
@@ -1001,10 +1232,18 @@ def suggest_title(name: str) -> str:
     ]
     lows = [t.low for t in tokens]
     last = len(lows) - 2 if len(lows) >= 2 and lows[-1] in _PARTICLES else len(lows) - 1
-    if is_past(lows[last]) and last > 0:
-        return " ".join(words)  # already Object + past-tense Action: only the casing changes
+    reading = _reading(lows, last)
+    if reading in ("past", "unclear"):
+        # already Object + past-tense Action, or no reading sure enough to reorder or re-tense
+        # words ("Order Details", "Report Like"): only the casing changes
+        return " ".join(words)
+    if reading == "typo":
+        fixed = misspelled_action(lows[last])
+        if fixed is not None and not units[last][1]:
+            words[last] = fixed  # "Order Completd" -> "Order Completed"
+        return " ".join(words)
     # Verb first ("Viewed Product", "Play Video", "Sign Up"): past tense, action moved to the end.
-    if is_past(lows[0]) or _is_base_verb(lows[0]):
+    if reading == "verb_first":
         verb = words[0] if is_past(lows[0]) else past_tense(lows[0])
         rest = words[1:]
         particle: list[str] = []
@@ -1020,9 +1259,9 @@ def suggest_title(name: str) -> str:
                     return sem
             return " ".join([OBJECT_PLACEHOLDER, verb, *particle, prep, *target])
         return " ".join([*rest, verb, *particle])
-    # Object then a base-form verb ("Video Play", "Cart Add"): put the verb in the past tense.
-    if len(words) >= 2 and _is_base_verb(lows[-1]) and not units[-1][1]:
-        words[-1] = past_tense(lows[-1])
+    # Object then a base-form verb ("Video Play", "Order Cancel"): put the verb in the past tense.
+    if not units[last][1]:
+        words[last] = past_tense(lows[last])
     return " ".join(words)
 
 
@@ -1046,16 +1285,17 @@ def action_problem(name: str) -> str | None:
     if not tokens:
         return None
     lows = [t.low for t in tokens]
-    last = lows[-1]
-    if len(lows) >= 2 and last in _PARTICLES:
-        last = lows[-2]
-    if is_past(last) or is_semantic(name) or any(is_past(w) for w in lows[1:]):
+    last = len(lows) - 2 if len(lows) >= 2 and lows[-1] in _PARTICLES else len(lows) - 1
+    if is_semantic(name):
         return None
-    if is_past(lows[0]) or _is_base_verb(lows[0]):
+    reading = _reading(lows, last)
+    if reading == "typo":
+        return f"its action {_tok(tokens[last].text)} looks misspelled"
+    if is_past(lows[last]) or any(is_past(w) for w in lows[1:]):
+        return None
+    if reading == "verb_first":
         return "the action comes before the object"
-    if _is_base_verb(last):
-        return "the action is not in the past tense"
-    if last.endswith("ing"):
+    if reading == "base" or lows[last].endswith("ing"):
         return "the action is not in the past tense"
     return "it does not end with a past-tense action"
 

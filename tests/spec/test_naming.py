@@ -727,3 +727,108 @@ def test_long_words_are_quoted_at_one_length() -> None:
         if v.rule.startswith("event-name/"):
             assert len(v.message) < 400, v.message
             assert name[:100] not in v.message
+
+
+# --------------------------------------------------------------------------- verb or object
+
+
+def _convention_text(name: str) -> str:
+    (vs,) = run("event-name/convention", [track(name)])
+    assert len(vs) == 1, (name, vs)
+    return vs[0].message
+
+
+@pytest.mark.parametrize(
+    ("name", "suggestion"),
+    [
+        # the object already comes first; only the tense is wrong
+        ("Order Cancel", "Order Cancelled"),
+        ("Order Complete", "Order Completed"),
+        ("Order Place", "Order Placed"),
+        ("Order Refund", "Order Refunded"),
+        ("Report Export", "Report Exported"),
+        ("Report Download", "Report Downloaded"),
+        ("Comment Post", "Comment Posted"),
+        ("Post Like", "Post Liked"),
+        ("Order Status Check", "Order Status Checked"),
+        ("Upload Start", "Upload Started"),
+    ],
+)
+def test_object_first_names_keep_their_object(name: str, suggestion: str) -> None:
+    text = _convention_text(name)
+    assert "the action is not in the past tense" in text, text
+    assert "comes before the object" not in text
+    assert f'e.g. "{suggestion}".' in text
+
+
+@pytest.mark.parametrize(
+    ("name", "suggestion"),
+    [
+        ("Cancel Order", "Order Cancelled"),
+        ("Place Order", "Order Placed"),
+        ("Refund Order", "Order Refunded"),
+        ("Export Report", "Report Exported"),
+        ("Post Comment", "Comment Posted"),
+        ("Like Post", "Post Liked"),
+        ("Request Refund", "Refund Requested"),
+        ("Order Pizza", "Pizza Ordered"),
+        ("Report Bug", "Bug Reported"),
+        ("Start Upload", "Upload Started"),
+    ],
+)
+def test_action_first_names_are_turned_round(name: str, suggestion: str) -> None:
+    text = _convention_text(name)
+    assert "the action comes before the object" in text
+    assert f'e.g. "{suggestion}".' in text
+
+
+@pytest.mark.parametrize(
+    ("name", "suggestion"),
+    [
+        ("Order Completd", "Order Completed"),
+        ("Product Viewd", "Product Viewed"),
+        ("Checkout Strated", "Checkout Started"),
+        ("Subscription Cancle", "Subscription Cancelled"),
+        ("Shipping Address Updtaed", "Shipping Address Updated"),
+        ("Coupon Applie", "Coupon Applied"),
+    ],
+)
+def test_a_misspelled_action_is_corrected_not_swapped(name: str, suggestion: str) -> None:
+    text = _convention_text(name)
+    typo = name.split()[-1]
+    assert f'its action "{typo}" looks misspelled' in text
+    assert f'e.g. "{suggestion}".' in text
+    assert suggest_title(name.lower().replace(" ", "_")) == suggestion
+
+
+@pytest.mark.parametrize(
+    "name",
+    [
+        "Order Details",  # a noun phrase with no action: nothing to reorder
+        "Search Results",
+        "Play Button",
+        "Order Cancellation",
+        "Order Cancelling",
+        "Bug Report",
+        "Pizza Order",
+        "Share Post",  # either word may be the action: no guess
+        "Order Zorblatz",  # not a word, and close to no known action
+    ],
+)
+def test_no_rename_is_invented_for_unclear_names(name: str) -> None:
+    assert suggest_title(name) == name
+    assert run("event-name/convention", [track(name)]) == [[]]
+
+
+_OBJECTS = ["Order", "Report", "Cart", "Video", "Subscription", "Shipping Address", "Comment"]
+_ACTIONS = ["cancel", "complete", "start", "open", "create", "delete", "submit", "add", "update"]
+
+
+@pytest.mark.parametrize("obj", _OBJECTS)
+@pytest.mark.parametrize("verb", _ACTIONS)
+def test_every_shape_of_object_and_action_gets_object_past_action(obj: str, verb: str) -> None:
+    past = past_tense(verb)
+    want = f"{obj} {past}"
+    for name in (f"{obj} {verb.title()}", f"{verb.title()} {obj}", f"{past} {obj}", want):
+        assert suggest_title(name) == want, name
+        assert suggest_title(name.lower().replace(" ", "_")) == want, name
