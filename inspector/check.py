@@ -9,6 +9,7 @@ still counts messages across all inputs from 0. ``summarize`` and ``to_json`` bu
 
 from __future__ import annotations
 
+import json
 from collections import Counter
 from collections.abc import Callable, Iterable, Iterator
 from dataclasses import dataclass
@@ -47,7 +48,10 @@ class Checked:
 
     @property
     def event(self) -> str | None:
-        """The event name of a track call, the name of a page or screen call."""
+        """The event name of a track call, the name of a page or screen call, as the
+        session's summary column holds it (``inspector.ingest.decode.summary_row``, which
+        ``/inspector/summary`` counts and the test API's ``event=`` filter matches): a
+        string as sent, a number or boolean as its JSON text (42 -> "42"), else None."""
         m = self.message
         if type(m) is not dict:
             return None
@@ -55,7 +59,11 @@ class Checked:
         if m.get("type") not in ("track", "page", "screen"):
             return None
         v = m.get(key)
-        return v if type(v) is str else None
+        if type(v) is str:
+            return v
+        if isinstance(v, (bool, int, float)):
+            return json.dumps(v)  # as decode._s writes it
+        return None
 
     def to_dict(self) -> dict[str, Any]:
         return {
@@ -82,7 +90,9 @@ def check_paths(paths: Iterable[str], engine: Engine | None = None) -> Iterator[
         if n:
             engine.reset()  # a new file is a new session
         for pos, rec in enumerate(iter_records(path), 1):
-            size = len(rec.raw) if rec.raw is not None else message_size(rec.message)
+            size = rec.size
+            if size is None:
+                size = len(rec.raw) if rec.raw is not None else message_size(rec.message)
             meta = MessageMeta(
                 size, rec.batch_count, rec.batch_index, rec.received_at, rec.endpoint, rec.sent_at
             )

@@ -17,7 +17,7 @@ from dataclasses import dataclass
 from typing import Any
 from urllib.parse import urlsplit
 
-from inspector.jsonutil import loads_any
+from inspector.jsonutil import dumps_exact, loads_any
 from inspector.model import CALL_TYPES
 
 SQLITE_MAGIC = b"SQLite format 3\x00"
@@ -61,6 +61,10 @@ class Record:
     sent_at: Any = None
     #: The message's seq in a saved session (what ``diff`` and the UI call #N).
     seq: int | None = None
+    #: Bytes the sender wrote, when neither ``raw`` nor the message's encoding is that: a
+    #: batch item without the batch context merged into it, a JSON-array item without the
+    #: ``receivedAt`` an export added. None: measure ``raw``, else encode the message.
+    size: int | None = None
 
 
 def load_messages(path: str | os.PathLike[str]) -> Iterator[Any]:
@@ -151,8 +155,30 @@ def _ndjson(name: str, text: bytes, whole_error: ValueError) -> Iterator[Record]
         first = False
         if _is_container(value, f"{name}: line {n}"):
             yield from _batch(value, endpoint="/v1/batch")
-        else:
-            yield Record(value, raw)
+            continue
+        received = _added_received_at(value)
+        if received is not None:
+            # An export's line: the message as sent, plus the server's receivedAt. Its size
+            # and bytes are the SDK's without it, as `inspector open` reads the line.
+            from inspector.export._raw import without
+
+            raw = without(raw, "receivedAt")
+        yield Record(value, raw, received_at=received)
+
+
+def _added_received_at(value: Any) -> str | None:
+    """The ``receivedAt`` of a message read from a file when it is the server's arrival time
+    (an ISO-8601 date-time, which ``inspector export`` and Segment's raw exports add), the
+    same test ``inspector open`` applies before it takes the member off; else None (a
+    ``receivedAt`` that is not a date-time is the sender's and stays part of the message)."""
+    if type(value) is not dict:
+        return None
+    received = value.get("receivedAt")
+    if type(received) is not str:
+        return None
+    from inspector.importer import arrival_time
+
+    return arrival_time(received)
 
 
 def is_message(value: Any) -> bool:
@@ -186,7 +212,12 @@ def _kind(value: Any) -> str:
 def _document(name: str, doc: Any) -> Iterator[Record]:
     if type(doc) is list:
         for item in doc:
-            yield Record(item)
+            received = _added_received_at(item)
+            if received is None:
+                yield Record(item)
+                continue
+            sent = {k: v for k, v in item.items() if k != "receivedAt"}
+            yield Record(item, received_at=received, size=len(dumps_exact(sent)))
         return
     if type(doc) is not dict or is_message(doc):
         yield Record(doc)
@@ -244,9 +275,11 @@ def _batch(doc: dict[str, Any], endpoint: str, received_at: str | None = None) -
     count = len(items)
     sent = doc.get("sentAt")
     for i, item in enumerate(items):
-        yield Record(
-            merge_batch_item(item, ctx, integ), None, count, i, received_at, endpoint, sent
-        )
+        merged = merge_batch_item(item, ctx, integ)
+        # The size is the item's own: the batch context is merged in for the rules, as at
+        # ingest, but the SDK did not send it inside the message.
+        size = len(dumps_exact(item)) if merged is not item else None
+        yield Record(merged, None, count, i, received_at, endpoint, sent, size=size)
 
 
 def _har(name: str, entries: list[Any]) -> Iterator[Record]:

@@ -405,3 +405,108 @@ def test_no_color_turns_colour_off_on_a_terminal(tmp_path: Path) -> None:
         mp.delenv("NO_COLOR", raising=False)
         assert "\x1b[" in _run_on_a_terminal([path], {})
         assert "\x1b[" not in _run_on_a_terminal([path], {"NO_COLOR": "1"})
+
+
+def test_order_cancel_is_told_its_tense_not_turned_round() -> None:
+    line = '{"type":"track","event":"Order Cancel","userId":"u","messageId":"a","properties":{}}'
+    r = _run("-", input=line + "\n")
+    assert r.exit_code == 0, r.output
+    assert "the action is not in the past tense" in r.stdout
+    assert 'e.g. "Order Cancelled"' in r.stdout
+    assert "Cancel Ordered" not in r.stdout and "comes before the object" not in r.stdout
+
+
+def test_a_typo_in_the_action_is_corrected_not_swapped() -> None:
+    line = '{"type":"track","event":"Order Completd","userId":"u","messageId":"a","properties":{}}'
+    r = _run("-", input=line + "\n")
+    assert 'e.g. "Order Completed"' in r.stdout
+    assert "Completd Ordered" not in r.stdout
+
+
+def _message_of_size(size: int, mid: str) -> bytes:
+    """A compact track message of exactly ``size`` bytes."""
+    base = {"type": "track", "event": "Report Exported", "userId": "u1", "messageId": mid}
+    empty = json.dumps({**base, "properties": {"blob": ""}}, separators=(",", ":"))
+    msg = {**base, "properties": {"blob": "x" * (size - len(empty))}}
+    out = json.dumps(msg, separators=(",", ":")).encode()
+    assert len(out) == size
+    return out
+
+
+def _too_large(doc: dict[str, Any]) -> list[str]:
+    return [
+        v["message"]
+        for m in doc["messages"]
+        for v in m["violations"]
+        if v["rule"] == "session/message-too-large"
+    ]
+
+
+def test_exported_ndjson_is_measured_without_the_exporters_received_at(tmp_path: Path) -> None:
+    from inspector.export._raw import with_received_at
+
+    when = "2024-05-01T12:00:00.123Z"
+    fits = _message_of_size(32_747, "fits")  # accepted live: under 32,768 bytes
+    over = _message_of_size(32_769, "over")
+    live = tmp_path / "live.ndjson"
+    live.write_bytes(fits + b"\n" + over + b"\n")
+    exported = tmp_path / "export.ndjson"
+    # what `inspector export` writes: the line as sent, the server's receivedAt spliced in last
+    lines = [with_received_at(fits, when), with_received_at(over, when)]
+    assert len(lines[0]) > 32_768
+    exported.write_bytes(b"\n".join(lines) + b"\n")
+    for path in (live, exported):
+        r = _run("--format", "json", str(path))
+        assert r.exit_code == 1, r.output
+        doc = json.loads(r.stdout)
+        assert [bool(_too_large({"messages": [m]})) for m in doc["messages"]] == [False, True]
+        assert "32,769 bytes" in _too_large(doc)[0]
+
+
+def test_exported_json_array_is_measured_without_received_at(tmp_path: Path) -> None:
+    fits = json.loads(_message_of_size(32_747, "fits"))
+    p = tmp_path / "a.json"
+    p.write_text(json.dumps([{**fits, "receivedAt": "2024-05-01T12:00:00.123Z"}]))
+    r = _run("--format", "json", str(p))
+    assert _too_large(json.loads(r.stdout)) == []
+    # a receivedAt that is no arrival time is the sender's own member: it counts
+    p.write_text(json.dumps([{**fits, "receivedAt": "garbage" * 4}]))
+    r = _run("--format", "json", str(p))
+    assert len(_too_large(json.loads(r.stdout))) == 1
+
+
+def test_batch_context_merged_into_items_does_not_count_toward_their_size(
+    tmp_path: Path,
+) -> None:
+    fits = json.loads(_message_of_size(32_747, "fits"))
+    body = {"batch": [fits], "context": {"library": {"name": "x" * 100, "version": "1"}}}
+    p = tmp_path / "batch.json"
+    p.write_text(json.dumps(body))
+    r = _run("--format", "json", str(p))
+    assert _too_large(json.loads(r.stdout)) == []
+
+
+@pytest.mark.parametrize(
+    ("message", "event"),
+    [
+        ({"type": "track", "event": 42}, "42"),
+        ({"type": "track", "event": 1.5}, "1.5"),
+        ({"type": "track", "event": True}, "true"),
+        ({"type": "page", "name": 7}, "7"),
+        ({"type": "screen", "name": "Home"}, "Home"),
+        ({"type": "track", "event": {"a": 1}}, None),
+        ({"type": "track", "event": [1]}, None),
+        ({"type": "track"}, None),
+    ],
+)
+def test_json_event_is_the_name_the_session_summary_counts(
+    tmp_path: Path, message: dict[str, Any], event: str | None
+) -> None:
+    from inspector.ingest.decode import summarize
+
+    msg = {**message, "userId": "u1", "messageId": "m1"}
+    r = _run("--format", "json", _ndjson(tmp_path, "e.ndjson", msg))
+    (got,) = json.loads(r.stdout)["messages"]
+    assert got["event"] == event
+    # the same text /inspector/summary's by_event counts and the test API's event= matches
+    assert got["event"] == summarize(msg)["name"]
