@@ -268,17 +268,19 @@ def open_command(
             opt = "--write-key" if given[0] == "--write-keys" else given[0]
             _die(f"{opt} needs --listen (without it the session opens read-only)")
 
+    engine = None
+    if plan:
+        from inspector.runtime import build_engine
+
+        # First of all (docs/plans.md): a plan that does not load stops the command before
+        # anything else happens, the FILE included. A bad plan exits 2 with the reason.
+        engine = build_engine(Settings(plan=plan))
     try:
         path = resolve_source(file)
     except _Fail as exc:
         _die(str(exc))
     if listen and port:
         _port_free_or_die(host, port)  # before importing anything into a new session
-    engine = None
-    if plan:
-        from inspector.runtime import build_engine
-
-        engine = build_engine(Settings(plan=plan))  # a bad plan exits 2 with the reason
     if not is_session(path) or engine is not None:
         target = imported_session_path(path, sessions_dir())
         try:

@@ -580,3 +580,13 @@ def test_replay_takes_a_filter_on_any_file_as_export_does(
     r = CliRunner().invoke(main, ["replay", str(f), "--to", upstream["url"], "bogus:x"])
     assert r.exit_code == 2 and "unknown filter term" in r.stderr
     assert len(r.stderr.splitlines()) == 1
+
+
+def test_open_with_a_broken_plan_and_a_missing_file_names_the_plan(
+    tmp_path: Path, data_dir: Path
+) -> None:
+    # docs/plans.md: a plan that does not load stops the command before anything else.
+    r = _run("open", "--plan", str(tmp_path / "plan.yaml"), str(tmp_path / "session.sqlite"))
+    assert r.exit_code == 2
+    assert "plan.yaml" in r.stderr and "session.sqlite" not in r.stderr, r.stderr
+    assert "no such file or session" not in r.stderr
