@@ -13,6 +13,7 @@ source, an unknown seq or an unknown user.
 from __future__ import annotations
 
 import json
+import os
 import sys
 from pathlib import Path
 from typing import Any, NoReturn
@@ -364,8 +365,10 @@ def _run(
     scope = " (context only)" if context_only else ""
     _echo(f"--- {_label(seq_a, a)}")
     _echo(f"+++ {_label(seq_b, b)}{scope}")
+    # Coloured on a terminal, as click decides, but never when NO_COLOR is set.
+    colour = False if os.environ.get("NO_COLOR") else None
     for c in changes:
-        click.echo(format_change(c))
+        click.echo(format_change(c), color=colour)
     if not changes:
         _echo("no differences")
 

@@ -289,3 +289,41 @@ def test_drift_text_lists_a_path_s_events_in_seq_order(cli: click.Group, tmp_pat
     start = next(i for i, ln in enumerate(lines) if ln.startswith("context.locale"))
     events = [ln.split(";")[0].strip() for ln in lines[start + 1 : start + 4]]
     assert events == ["appeared 2x", "disappeared 1x", "changed 1x"], lines
+
+
+def _diff_on_a_terminal(ndjson: Path, env: dict[str, str]) -> bytes:
+    import os
+    import pty
+    import subprocess
+    import sys
+
+    master, slave = pty.openpty()
+    try:
+        proc = subprocess.run(
+            [sys.executable, "-m", "inspector", "diff", str(ndjson), "1", "4", "--context-only"],
+            stdout=slave,
+            stderr=subprocess.PIPE,
+            env={k: v for k, v in {**os.environ, **env}.items() if v is not None},
+            timeout=60,
+        )
+        os.close(slave)
+        out = b""
+        while True:
+            try:
+                chunk = os.read(master, 65536)
+            except OSError:
+                break
+            if not chunk:
+                break
+            out += chunk
+    finally:
+        os.close(master)
+    assert proc.returncode == 0, proc.stderr
+    return out
+
+
+def test_no_color_turns_diff_colour_off_on_a_terminal(ndjson: Path) -> None:
+    with pytest.MonkeyPatch.context() as mp:
+        mp.delenv("NO_COLOR", raising=False)
+        assert b"\x1b[" in _diff_on_a_terminal(ndjson, {})
+        assert b"\x1b[" not in _diff_on_a_terminal(ndjson, {"NO_COLOR": "1"})
