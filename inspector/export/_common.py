@@ -9,14 +9,18 @@ alone: the filter terms use bare column names (``write_key``, ``received_at``) t
 
 from __future__ import annotations
 
+import re
 from collections.abc import Iterator, Sequence
 from dataclasses import dataclass, field
 from typing import Any
 
-from inspector.export._raw import apply_extra
+from inspector.export._raw import apply_extra, top_member, with_default
 from inspector.filters import Filter
 from inspector.jsonutil import deep_recursion, dumps_exact, loads_exact
 from inspector.store import Store
+
+#: Request paths whose body is a batch (``{"batch": [...], "sentAt"?...}``).
+_BATCH_PATH = re.compile(r"^/v1/(batch|import|b)/?$")
 
 #: Header of the synthetic request an imported message is stored in when the file gave it
 #: no arrival time (``inspector.importer``): the NDJSON export then leaves ``receivedAt``
@@ -70,43 +74,62 @@ def iter_message_rows(
 def _message_rows(
     store: Store, flt: Filter, opts: ExportOptions, columns: str
 ) -> Iterator[tuple[Any, ...]]:
-    """``columns``, then extra, request id, batch index and the message's bytes (NULL when
-    its span was not recorded at ingest) for every message in scope, in seq order."""
+    """``columns``, then extra, request id, batch index, the request's path and the
+    message's bytes (NULL when its span was not recorded at ingest) for every message in
+    scope, in seq order."""
     scope, params = message_scope(flt, opts, store)
     sql = (
-        f"SELECT {columns}, m.extra, m.request_id, m.batch_index, "
+        f"SELECT {columns}, m.extra, m.request_id, m.batch_index, r.path, "
         "CASE WHEN m.raw_start >= 0 THEN substr(r.body, m.raw_start + 1, m.raw_end - m.raw_start) END "
         f"FROM {scope} m JOIN requests r ON r.id = m.request_id ORDER BY m.seq"
     )
     return store.iter_query(sql, params)
 
 
+def _is_batch_path(path: Any) -> bool:
+    return isinstance(path, str) and _BATCH_PATH.match(path.split("?", 1)[0]) is not None
+
+
 def iter_message_data(
-    store: Store, flt: Filter, opts: ExportOptions, columns: str
+    store: Store, flt: Filter, opts: ExportOptions, columns: str, *, sent_at: bool = False
 ) -> Iterator[tuple[tuple[Any, ...], Any]]:
     """(row of ``columns``, message) pairs in seq order. The message is as sent, with the
-    fields the inspector merged in (batch context, type from the path), parsed exactly."""
+    fields the inspector merged in (batch context, type from the path), parsed exactly.
+    ``sent_at``: a batch's own ``sentAt`` is set on its messages that have none."""
     items = _BatchItems(store)
     for row in _message_rows(store, flt, opts, columns):
-        *cols, extra, request_id, batch_index, raw = row
+        *cols, extra, request_id, batch_index, path, raw = row
         data = loads(bytes(raw)) if raw is not None else items.get(request_id, batch_index)
         if extra and isinstance(data, dict):
             data.update(loads(bytes(extra)))
+        if sent_at and isinstance(data, dict) and "sentAt" not in data and _is_batch_path(path):
+            value = items.sent_at(request_id)
+            if value is not None:
+                data["sentAt"] = loads(value)
         yield tuple(cols), data
 
 
 def iter_message_raw(
-    store: Store, flt: Filter, opts: ExportOptions, columns: str
+    store: Store, flt: Filter, opts: ExportOptions, columns: str, *, sent_at: bool = False
 ) -> Iterator[tuple[tuple[Any, ...], bytes]]:
     """(row of ``columns``, message text) pairs in seq order: the exact bytes the SDK sent,
     with the members the inspector merged in (batch context, type from the path) spliced
     in. Nothing is parsed and re-encoded, so every value stays as written (``1.10``,
-    ``1e400``, integers past 64 bits, escapes)."""
+    ``1e400``, integers past 64 bits, escapes).
+
+    ``sent_at`` (the exports): the batch-level ``sentAt`` of a message's batch is spliced
+    into a message that has no ``sentAt`` of its own, as Segment applies it to every item
+    (replay leaves it out: it stamps its own batches)."""
     items = _BatchItems(store)
     for row in _message_rows(store, flt, opts, columns):
-        *cols, extra, request_id, batch_index, raw = row
+        *cols, extra, request_id, batch_index, path, raw = row
         text = bytes(raw) if raw is not None else items.raw(request_id, batch_index)
-        yield tuple(cols), apply_extra(text, bytes(extra) if extra else None)
+        text = apply_extra(text, bytes(extra) if extra else None)
+        if sent_at and _is_batch_path(path):
+            value = items.sent_at(request_id)
+            if value is not None:
+                text = with_default(text, "sentAt", value)
+        yield tuple(cols), text
 
 
 def one_line(text: bytes) -> bytes:
@@ -119,7 +142,8 @@ def one_line(text: bytes) -> bytes:
 
 class _BatchItems:
     """Messages stored without a byte span (the fast ingest path marks them -1) are read
-    from their request's body. Rows come in seq order, so one cached request is enough."""
+    from their request's body, and a batch's ``sentAt`` from it. Rows come in seq order,
+    so one cached request is enough."""
 
     def __init__(self, store: Store) -> None:
         self.store = store
@@ -127,13 +151,25 @@ class _BatchItems:
         self.items: list[Any] = []
         self.body = b""
         self.spans: list[tuple[int, int]] | None = None
+        self._sent_at: bytes | None = None
+        self._sent_at_read = False
 
     def _load(self, request_id: int) -> None:
         rows = self.store.execute("SELECT body FROM requests WHERE id = ?", (request_id,))
         self.body = bytes(rows[0][0]) if rows else b""
         self.items = []
         self.spans = None
+        self._sent_at_read = False
         self.request_id = request_id
+
+    def sent_at(self, request_id: int) -> bytes | None:
+        """The JSON text of the batch body's own top-level ``sentAt``, if it has one."""
+        if request_id != self.request_id:
+            self._load(request_id)
+        if not self._sent_at_read:
+            self._sent_at_read = True
+            self._sent_at = top_member(self.body, "sentAt")
+        return self._sent_at
 
     def raw(self, request_id: int, index: int) -> bytes:
         """The item's exact bytes."""

@@ -196,6 +196,35 @@ def with_received_at(raw: bytes, received_at: str) -> bytes:
     return text if out is None else out
 
 
+def top_member(text: bytes, key: str) -> bytes | None:
+    """The value text of the top-level member ``key`` of an object text (the last one when
+    the key is repeated), else None."""
+    if key.encode() not in text and b"\\u" not in text:
+        return None  # fast path: no such key, not even escaped
+    found = members(text)
+    if not found:
+        return None
+    m = next((x for x in reversed(found) if x.key == key), None)
+    return None if m is None else text[m.value_start : m.value_end]
+
+
+def with_default(raw: bytes, key: str, value: bytes) -> bytes:
+    """``raw`` with the member ``key`` set to the JSON text ``value`` when the object has no
+    such member of its own (then it is added last); anything else is returned unchanged."""
+    text = raw.strip(_WS)
+    if not text.startswith(b"{"):
+        return raw
+    if key.encode() not in text and b"\\u" not in text:
+        pos = _insert_at(text)
+        sep = b"," if pos > 1 else b""
+        return text[:pos] + sep + orjson.dumps(key) + b":" + value + text[pos:]
+    found = members(text)
+    if found is None or any(m.key == key for m in found):
+        return raw
+    out = edit(text, [(key, value)])
+    return raw if out is None else out
+
+
 def without(raw: bytes, *keys: str) -> bytes:
     """``raw`` with the top-level members ``keys`` removed (a non-object unchanged)."""
     if not any(k.encode() in raw for k in keys) and b"\\u00" not in raw:

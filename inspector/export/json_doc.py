@@ -60,7 +60,7 @@ def export(store: Store, flt: Filter, out: BinaryIO, opts: ExportOptions) -> int
     n = 0
     last_rid = -1
     request = b""
-    for row, raw in iter_message_raw(store, flt, opts, _COLUMNS):
+    for row, raw in iter_message_raw(store, flt, opts, _COLUMNS, sent_at=True):
         seq, received_at, endpoint, wk, vblob, rid, method, path, hdrs, wire, enc = row
         if rid != last_rid:  # a batch's messages come together: serialize its request once
             last_rid = rid

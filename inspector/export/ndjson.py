@@ -30,7 +30,7 @@ def export(store: Store, flt: Filter, out: BinaryIO, opts: ExportOptions) -> int
     buf: list[bytes] = []
     write = out.write
     cols = f"m.received_at, {NO_ARRIVAL_SQL}"
-    for (received_at, no_arrival), raw in iter_message_raw(store, flt, opts, cols):
+    for (received_at, no_arrival), raw in iter_message_raw(store, flt, opts, cols, sent_at=True):
         line = one_line(raw)
         buf.append(line if no_arrival else with_received_at(line, received_at))
         n += 1
