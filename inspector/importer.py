@@ -7,15 +7,21 @@ violations (session rules included) are what capture would have found.
 - **NDJSON** (one message per line, Segment's raw-export shape): ``receivedAt`` is taken off
   each message and becomes the row's arrival time, so exporting the imported session gives
   the same lines back.
-- **JSON export** (``inspector export --format json``): messages keep their ``receivedAt``,
-  ``endpoint`` and ``writeKey``; rejected requests are kept as rejected.
+- **JSON export** (``inspector export --format json``): each request is rebuilt from its
+  messages (grouped by ``request.id``) with its recorded method, path, headers, wire size
+  and gzip; messages keep ``receivedAt``, ``endpoint`` and ``writeKey``; rejected requests
+  are kept as rejected, in id order among them.
+- **Session** (``open --plan``): every accepted ingestion request goes through the capture
+  pipeline again as recorded; every other request is copied in its place.
 - **HAR**: each Segment request in it (``/v1/batch``, ``/v1/t`` ..., settings, metrics) is
   run through the real capture pipeline (decode, limits, validation) at its recorded time.
-  Requests to anything else (a browser HAR holds the whole page's traffic) are skipped.
+  Other requests the inspector recorded (an ``_inspector`` extension: CORS preflights,
+  unknown paths) are copied; anything else (a browser HAR holds the whole page's traffic)
+  is skipped.
 - A JSON array of messages, a batch object or a single message: read with
   ``inspector.sources``.
 
-Each imported NDJSON/JSON message is stored as a one-message synthetic batch request
+Each imported NDJSON/array message is stored as a one-message synthetic batch request
 (``POST /v1/batch``, ``X-Inspector-Import`` header naming the source file).
 """
 
@@ -27,27 +33,28 @@ import gzip
 import os
 import re
 import threading
-from collections.abc import Coroutine, Iterable, Iterator, Sequence
+from collections.abc import Callable, Coroutine, Iterable, Iterator, Sequence
 from datetime import UTC, datetime, timedelta
 from pathlib import Path
-from typing import Any
+from typing import TYPE_CHECKING, Any, cast
 from urllib.parse import urlsplit
 
 from inspector.export._common import (
     NO_ARRIVAL_HEADER,
-    ExportOptions,
     dumps,
-    iter_message_raw,
+    header,
     loads,
     one_line,
 )
 from inspector.export._raw import array_items, members, without
-from inspector.filters import Filter
 from inspector.ingest import decode
 from inspector.jsonutil import deep_recursion
 from inspector.model import MessageMeta
 from inspector.spec import Engine
 from inspector.store import MessageRecord, RequestRecord, Store, StoreError
+
+if TYPE_CHECKING:
+    from inspector.ingest.service import Capture
 
 SQLITE_MAGIC = b"SQLite format 3\x00"
 
@@ -242,6 +249,30 @@ class _Writer:
         self.headers = [("Content-Type", "application/json"), ("X-Inspector-Import", source)]
         self.count = 0
         self._pending: list[tuple[RequestRecord, Sequence[MessageRecord]]] = []
+        #: Set just before a recorded request is re-ingested through ``Capture``: the
+        #: fields of the stored copy to put back as they were recorded (the headers with
+        #: their Content-Encoding, body_encoding, wire_size, received_at), which
+        #: re-ingesting an already inflated body cannot reproduce.
+        self.restore: dict[str, Any] | None = None
+
+    def capture(self, clock: Callable[[], datetime]) -> Capture:
+        """A capture pipeline that writes into this import (buffered, in order)."""
+        from inspector.ingest.service import Capture
+
+        return Capture(cast(Store, self), self.engine, clock=clock)
+
+    async def append(self, req: RequestRecord, msgs: Sequence[MessageRecord] = ()) -> None:
+        """What ``Capture`` calls to store a request: buffered like every import write."""
+        fix, self.restore = self.restore, None
+        if fix:
+            for name, value in fix.items():
+                setattr(req, name, value)
+            received = fix.get("received_at")
+            if received is not None:
+                for m in msgs:
+                    m.received_at = received
+        self._append(req, list(msgs))
+        self.count += len(msgs)
 
     def _append(self, req: RequestRecord, msgs: list[MessageRecord]) -> None:
         self._pending.append((req, msgs))
@@ -328,6 +359,133 @@ class _Writer:
         self._append(req, [rec])
         self.count += 1
 
+    def request_group(
+        self, info: dict[str, Any], items: list[tuple[dict[str, Any], bytes]]
+    ) -> None:
+        """One request of a JSON export rebuilt from its messages (``items``: each export
+        entry with its message's text), with the method, path, headers, wire size and gzip
+        the export recorded for it. A batch's body is its messages' texts in a batch; a
+        single call's is its message. Checked as capture checks a request's messages."""
+        path = str(info.get("path") or "/v1/batch")
+        route = _ingest_route(path)
+        headers = [(str(k), str(v)) for k, v in info.get("headers") or []]
+        first = items[0][0]
+        received_at = arrival_time(first.get("receivedAt"))
+        if received_at is not None and tuple(NO_ARRIVAL_HEADER) in headers:
+            received_at = None  # a stand-in time of an earlier import, not an arrival
+        checked_at = received_at
+        if received_at is None:
+            received_at = placeholder_time(self.count + 1)
+            if tuple(NO_ARRIVAL_HEADER) not in headers:
+                headers.append(NO_ARRIVAL_HEADER)
+        texts = [one_line(t) for _, t in items]
+        if route is not None and not route[1] and len(texts) == 1:
+            body, starts = texts[0], [0]
+        else:
+            body = b'{"batch":['
+            starts = []
+            for i, t in enumerate(texts):
+                if i:
+                    body += b","
+                starts.append(len(body))
+                body += t
+            body += b"]}"
+        wk = first.get("writeKey")
+        from inspector.ingest.service import basic_auth_user
+
+        req_key = basic_auth_user(headers) or (wk if isinstance(wk, str) else None)
+        wire = info.get("wireSize")
+        req = RequestRecord(
+            received_at,
+            str(info.get("method") or "POST"),
+            path,
+            "ingest",
+            200,
+            None,
+            req_key,
+            headers,
+            body,
+            "gzip" if info.get("gzip") else None,
+            wire if isinstance(wire, int) and not isinstance(wire, bool) else len(body),
+        )
+        count = len(texts)
+        recs: list[MessageRecord] = []
+        for i, ((item, _), text, start) in enumerate(zip(items, texts, starts, strict=True)):
+            msg = loads(text)
+            endpoint = str(item.get("endpoint") or path.split("?", 1)[0])
+            meta = MessageMeta(len(text), count, i, checked_at, endpoint, None)
+            cols = decode.summarize(msg)
+            iwk = item.get("writeKey")
+            recs.append(
+                MessageRecord(
+                    i,
+                    start,
+                    start + len(text),
+                    received_at,
+                    endpoint,
+                    iwk if isinstance(iwk, str) else None,
+                    cols["type"],
+                    cols["name"],
+                    cols["user_id"],
+                    cols["anonymous_id"],
+                    cols["message_id"],
+                    cols["library"],
+                    self.engine.check(msg, meta),
+                    None,
+                )
+            )
+        self._append(req, recs)
+        self.count += count
+
+    def recheck(self, req: RequestRecord) -> None:
+        """An accepted request of an earlier import that had no arrival time: its messages
+        are checked again without one (re-ingesting would check them against the stand-in
+        time), and it is stored as it was."""
+        route = _ingest_route(req.path) or (None, True)
+        try:
+            with deep_recursion():
+                decoded = (
+                    decode.decode_batch_exact(req.body)
+                    if route[1]
+                    else decode.decode_single(req.body, route[0])
+                )
+        except (decode.DecodeError, RecursionError):
+            self.copy_request(req)
+            return
+        count = len(decoded.items)
+        recs: list[MessageRecord] = []
+        for i, item in enumerate(decoded.items):
+            data = (
+                {**item.data, **item.extra}
+                if item.extra and isinstance(item.data, dict)
+                else item.data
+            )
+            endpoint = req.path.split("?", 1)[0]
+            meta = MessageMeta(item.end - item.start, count, i, None, endpoint, decoded.sent_at)
+            cols = decode.summarize(data)
+            iwk = data.get("writeKey") if isinstance(data, dict) else None
+            recs.append(
+                MessageRecord(
+                    i,
+                    item.start,
+                    item.end,
+                    req.received_at,
+                    endpoint,
+                    iwk if isinstance(iwk, str) else req.write_key,
+                    cols["type"],
+                    cols["name"],
+                    cols["user_id"],
+                    cols["anonymous_id"],
+                    cols["message_id"],
+                    cols["library"],
+                    self.engine.check(data, meta),
+                    item.extra,
+                )
+            )
+        req.id = 0
+        self._append(req, recs)
+        self.count += count
+
     def copy_request(self, req: RequestRecord) -> None:
         """A request of another session, kept as it is (a rejected one carries no message)."""
         req.id = 0  # the writer numbers it in the new session
@@ -355,20 +513,6 @@ class _Writer:
             int(item.get("wireSize") or len(body)),
         )
         self._append(req, [])
-
-
-def _iter_rejected(src: Store) -> Iterator[RequestRecord]:
-    """Every rejected request of a session (all views), in arrival order."""
-    since = 0
-    while True:
-        page = src.rejected(since=since, limit=500, include_hidden=True)
-        for r in page:
-            req = src.request(r.id)
-            if req is not None:
-                yield req
-        if len(page) < 500:
-            return
-        since = page[-1].id
 
 
 def _ingest_route(path: str) -> tuple[str | None, bool] | None:
@@ -436,20 +580,15 @@ def _har_entries(doc: Any, path: Path) -> list[dict[str, Any]]:
     return [e for e in entries if isinstance(e, dict)]
 
 
-async def _import_har(store: Store, engine: Engine, path: Path) -> int:
-    from inspector.ingest.service import Capture
-
+async def _import_har(w: _Writer, path: Path) -> None:
     entries = _har_entries(_load_doc(path), path)
     now: list[datetime] = [_EPOCH]
-    capture = Capture(store, engine, clock=lambda: now[0])
-    count = 0
+    capture = w.capture(lambda: now[0])
     for n, e in enumerate(entries, 1):
         req = e.get("request") or {}
         resp = e.get("response") or {}
         ours = e.get("_inspector") if isinstance(e.get("_inspector"), dict) else None
         method = str(req.get("method") or "POST").upper()
-        if method == "OPTIONS":
-            continue
         rpath = har_entry_path(req, ours)
         headers = [
             (str(h.get("name")), str(h.get("value")))
@@ -464,56 +603,118 @@ async def _import_har(store: Store, engine: Engine, path: Path) -> int:
         else:
             body = str(text).encode("utf-8", "surrogatepass")
         now[0] = _parse_time(e.get("startedDateTime"), n)
+        started = e.get("startedDateTime")
+        recorded_at = started if ours is not None and isinstance(started, str) else None
         route = _ingest_route(rpath)
-        enc = next((v for k, v in headers if k.lower() == "content-encoding"), "")
         if route is not None and method == "POST":
-            if enc.strip().lower() in ("gzip", "x-gzip") and not body.startswith(b"\x1f\x8b"):
-                body = gzip.compress(body, mtime=0)  # HAR text is the inflated body
             headers = [(k, v) for k, v in headers if k.lower() not in _HOP_HEADERS]
-            outcome = await capture.ingest(
-                method, rpath, headers, body, call_type=route[0], batch=route[1]
-            )
-            count += len(outcome.messages)
+            send = headers
+            enc = (header(headers, "Content-Encoding") or "").strip().lower()
+            if ours is not None and "bodyEncoding" in ours:
+                # The inspector's own HAR says whether postData is the inflated body (a
+                # bodyEncoding) or the bytes as sent (none: not compressed, or a body that
+                # never inflated, which must fail the same way again).
+                if ours.get("bodyEncoding"):
+                    send = [(k, v) for k, v in headers if k.lower() != "content-encoding"]
+                    wire = ours.get("wireSize")
+                    w.restore = {
+                        "headers": headers,
+                        "body_encoding": ours.get("bodyEncoding"),
+                        "wire_size": wire if isinstance(wire, int) else len(body),
+                    }
+            elif enc in ("gzip", "x-gzip") and not body.startswith(b"\x1f\x8b"):
+                body = gzip.compress(body, mtime=0)  # another tool's HAR: the inflated text
+            if recorded_at is not None:
+                w.restore = {**(w.restore or {}), "received_at": recorded_at}
+            await capture.ingest(method, rpath, send, body, call_type=route[0], batch=route[1])
             continue
         p = rpath.split("?", 1)[0]
         status = int(resp.get("status") or 200)
-        if _METRICS_PATH.match(p):
+        if ours is not None:
+            # Recorded by the inspector (settings, metrics, CORS preflights, unknown
+            # paths): copied as recorded.
+            reason = ours.get("reason")
+            wire = ours.get("wireSize")
+            enc_ = ours.get("bodyEncoding")
+            from inspector.ingest.service import basic_auth_user
+
+            w.copy_request(
+                RequestRecord(
+                    recorded_at or placeholder_time(n),
+                    method,
+                    rpath,
+                    str(ours.get("kind") or "other"),
+                    status,
+                    str(reason) if reason is not None else None,
+                    basic_auth_user(headers),
+                    headers,
+                    body,
+                    str(enc_) if enc_ else None,
+                    wire if isinstance(wire, int) else len(body),
+                )
+            )
+        elif method == "OPTIONS":
+            continue
+        elif _METRICS_PATH.match(p):
             await capture.keep(method, rpath, headers, body, kind="metrics", status=status)
         elif _SETTINGS_PATH.match(p):
             await capture.keep(method, rpath, headers, body, kind="settings", status=status)
-        elif ours is not None:
-            reason = ours.get("reason")
-            await capture.keep(
-                method,
-                rpath,
-                headers,
-                body,
-                kind=str(ours.get("kind") or "other"),
-                status=status,
-                reason=str(reason) if reason is not None else None,
-            )
-    return count
 
 
 def _import_json_export(w: _Writer, path: Path) -> None:
+    """Each request of the export rebuilt from its messages (grouped by ``request.id``),
+    its rejected requests in their places among them (by id)."""
     doc = _load_doc(path)
     if not isinstance(doc, dict) or not isinstance(doc.get("messages"), list):
         raise ImportFileError(f"{path}: not an inspector JSON export (no messages array)")
     texts = _export_message_texts(path)
+    rejected = [r for r in doc.get("rejected") or [] if isinstance(r, dict)]
+    pos = 0
+
+    def rejected_before(rid: Any) -> None:
+        nonlocal pos
+        while pos < len(rejected) and (rid is None or _id(rejected[pos].get("id"), -1) < rid):
+            w.rejected(rejected[pos])
+            pos += 1
+
+    group: list[tuple[dict[str, Any], bytes]] = []
+    info: dict[str, Any] | None = None
+
+    def flush() -> None:
+        nonlocal group, info
+        if group and info is not None:
+            rejected_before(_id(info.get("id"), -1))
+            w.request_group(info, group)
+        group, info = [], None
+
     for i, item in enumerate(doc["messages"]):
         if not isinstance(item, dict) or "message" not in item:
             raise ImportFileError(f"{path}: a messages entry has no message")
+        text = texts[i] if texts is not None and i < len(texts) else None
+        if text is None:
+            text = dumps(item["message"])
+        req = item.get("request")
+        if isinstance(req, dict) and _id(req.get("id"), None) is not None:
+            if info is not None and req.get("id") != info.get("id"):
+                flush()
+            info = req
+            group.append((item, text))
+            continue
+        flush()  # an entry without its request (not written by inspector export)
         wk = item.get("writeKey")
         w.message(
             item["message"],
             arrival_time(item.get("receivedAt")),
             str(item.get("endpoint") or "/v1/batch"),
             wk if isinstance(wk, str) else None,
-            texts[i] if texts is not None and i < len(texts) else None,
+            text,
         )
-    for rej in doc.get("rejected") or []:
-        if isinstance(rej, dict):
-            w.rejected(rej)
+    flush()
+    rejected_before(None)
+
+
+def _id(value: Any, default: Any) -> Any:
+    return value if isinstance(value, int) and not isinstance(value, bool) else default
 
 
 def _export_message_texts(path: Path) -> list[bytes | None] | None:
@@ -536,13 +737,47 @@ def _export_message_texts(path: Path) -> list[bytes | None] | None:
     return out
 
 
-def _run(coro: Coroutine[Any, Any, int]) -> int:
+async def _import_session(w: _Writer, src: Store) -> None:
+    """Every request of ``src`` in its order: accepted ingestion requests go through the
+    capture pipeline again (method, path, headers and body as recorded, at their arrival
+    time); every other one (rejected, settings, metrics, CORS preflights) is copied."""
+    now: list[datetime] = [_EPOCH]
+    capture = w.capture(lambda: now[0])
+    no_arrival = tuple(NO_ARRIVAL_HEADER)
+    for req in src.iter_requests():
+        route = _ingest_route(req.path)
+        accepted = req.kind == "ingest" and req.reason is None and req.status < 400
+        if route is None or not accepted:
+            w.copy_request(req)
+            continue
+        if no_arrival in req.headers:
+            w.recheck(req)
+            continue
+        now[0] = _parse_time(req.received_at, w.count + 1)
+        send = req.headers
+        if req.body_encoding:
+            # The stored body is already inflated: sent without its Content-Encoding,
+            # and the copy gets the recorded headers, encoding and wire size back.
+            send = [(k, v) for k, v in req.headers if k.lower() != "content-encoding"]
+        w.restore = {
+            "headers": req.headers,
+            "body_encoding": req.body_encoding,
+            "wire_size": req.wire_size,
+            "received_at": req.received_at,
+            "write_key": req.write_key,
+        }
+        await capture.ingest(
+            req.method, req.path, send, req.body, call_type=route[0], batch=route[1]
+        )
+
+
+def _run(coro: Coroutine[Any, Any, Any]) -> Any:
     """Run ``coro`` to completion, in a thread of its own when a loop already runs here."""
     try:
         asyncio.get_running_loop()
     except RuntimeError:
         return asyncio.run(coro)
-    result: list[int] = []
+    result: list[Any] = []
     errors: list[BaseException] = []
 
     def target() -> None:
@@ -568,28 +803,11 @@ def import_into(store: Store, path: str | os.PathLike[str], *, engine: Engine | 
     if kind == "session":
         src = Store(p, readonly=True)
         try:
-            rows = iter_message_raw(
-                src,
-                Filter(),
-                ExportOptions(),
-                "m.received_at, m.endpoint, m.write_key, m.request_id",
-            )
-            # Rejected requests come along too, in their place among the messages: the
-            # copy is the same session, checked again.
-            rejected = _iter_rejected(src)
-            pending = next(rejected, None)
-            for (received_at, endpoint, wk, request_id), raw in rows:
-                while pending is not None and pending.id < request_id:
-                    w.copy_request(pending)
-                    pending = next(rejected, None)
-                w.message(loads(raw), received_at, endpoint, wk, raw)
-            while pending is not None:
-                w.copy_request(pending)
-                pending = next(rejected, None)
+            _run(_import_session(w, src))
         finally:
             src.close()
     elif kind == "har":
-        return _run(_import_har(store, engine, p))
+        _run(_import_har(w, p))
     elif kind == "json-export":
         _import_json_export(w, p)
     elif kind == "ndjson":

@@ -62,9 +62,12 @@ def test_nan_is_not_json(tmp_path: Path) -> None:
 
 
 def test_rechecking_a_session_keeps_its_rejected_requests_in_place(tmp_path: Path) -> None:
-    # `open --plan SESSION` re-checks the session into a new one: the rejected requests
-    # must come along, between the messages where they arrived.
+    # `open --plan SESSION` re-checks the session into a new one through the capture
+    # pipeline, request by request: every request keeps its method, path, headers, body,
+    # encoding and wire size, rejected ones are copied (never re-ingested), in their places.
     import asyncio
+    import gzip
+    from datetime import UTC, datetime
 
     from inspector.importer import import_file
     from inspector.ingest.service import Capture
@@ -73,8 +76,12 @@ def test_rechecking_a_session_keeps_its_rejected_requests_in_place(tmp_path: Pat
 
     src = tmp_path / "live.sqlite"
     store = Store(src)
-    capture = Capture(store, Engine())
-    hdrs = [("Content-Type", "application/json")]
+    now = datetime(2024, 5, 1, 13, 0, tzinfo=UTC)
+    capture = Capture(store, Engine(), write_keys=["wk"], clock=lambda: now)
+    hdrs = [("Content-Type", "application/json"), ("Authorization", "Basic d2s6")]
+    batch = (
+        b'{"batch":[' + MSG.encode() + b"," + MSG.encode() + b'],"sentAt":"2024-05-01T10:00:00Z"}'
+    )
 
     async def traffic() -> None:
         await capture.ingest(
@@ -82,8 +89,18 @@ def test_rechecking_a_session_keeps_its_rejected_requests_in_place(tmp_path: Pat
         )
         await capture.ingest("POST", "/v1/track", hdrs, b"{bad", call_type="track", batch=False)
         await capture.ingest("POST", "/v1/batch", hdrs, b"[1]", call_type=None, batch=True)
+        await capture.keep("OPTIONS", "/v1/batch", hdrs[:1], b"", kind="other", status=204)
         await capture.ingest(
-            "POST", "/v1/track", hdrs, MSG.encode(), call_type="track", batch=False
+            "POST",
+            "/v1/b",
+            [*hdrs, ("Content-Encoding", "gzip")],
+            gzip.compress(batch),
+            call_type=None,
+            batch=True,
+        )
+        # An unknown writeKey: refused here, and must stay refused in the copy.
+        await capture.ingest(
+            "POST", "/v1/t", hdrs[:1], MSG.encode(), call_type="track", batch=False
         )
         await capture.ingest("POST", "/v1/nope", hdrs, b"", call_type="track", batch=False)
 
@@ -91,18 +108,55 @@ def test_rechecking_a_session_keeps_its_rejected_requests_in_place(tmp_path: Pat
     capture.reset()  # rejections before a reset are still in the file
     store.close()
 
-    copy = import_file(src, tmp_path / "copy.sqlite", engine=Engine())
-    try:
-        kept = [(r.path, r.status, r.reason is None, r.body) for r in copy.iter_requests()]
-        assert copy.count() == 2
-        assert copy.rejected_count(include_hidden=True) == 3
-    finally:
-        copy.close()
-    assert [(p, s, ok) for p, s, ok, _ in kept] == [
-        ("/v1/batch", 200, True),  # messages are re-stored as one-message batches
+    def facts(path: Path) -> tuple[list[tuple[object, ...]], list[tuple[object, ...]]]:
+        with Store(path, readonly=True) as st:
+            reqs = [
+                (
+                    r.id,
+                    r.received_at,
+                    r.method,
+                    r.path,
+                    r.kind,
+                    r.status,
+                    r.reason,
+                    r.write_key,
+                    r.headers,
+                    r.body,
+                    r.body_encoding,
+                    r.wire_size,
+                )
+                for r in st.iter_requests()
+            ]
+            msgs = [
+                (
+                    m.seq,
+                    m.request_id,
+                    m.batch_index,
+                    m.received_at,
+                    m.endpoint,
+                    m.write_key,
+                    m.data,
+                    [v.rule for v in m.violations],
+                )
+                for m in st.iter_messages(include_hidden=True)
+            ]
+        return reqs, msgs
+
+    import_file(src, tmp_path / "copy.sqlite", engine=Engine()).close()
+    src_reqs, src_msgs = facts(src)
+    copy_reqs, copy_msgs = facts(tmp_path / "copy.sqlite")
+    assert [(r[3], r[5], r[6] is None) for r in copy_reqs] == [
+        ("/v1/track", 200, True),
         ("/v1/track", 400, False),
         ("/v1/batch", 400, False),
-        ("/v1/batch", 200, True),
+        ("/v1/batch", 204, True),
+        ("/v1/b", 200, True),
+        ("/v1/t", 401, False),
         ("/v1/nope", 400, False),
     ]
-    assert kept[1][3] == b"{bad" and kept[2][3] == b"[1]"
+    assert copy_reqs == src_reqs
+    assert copy_msgs == src_msgs
+    gz = copy_reqs[4]
+    assert gz[10] == "gzip" and gz[11] == len(gzip.compress(batch)) and gz[9] == batch
+    # The batch's stale sentAt is found again in the copy.
+    assert "session/clock-skew" in copy_msgs[1][7]
