@@ -10,13 +10,14 @@ from __future__ import annotations
 
 import contextlib
 import os
+import re
 import stat
 import tempfile
 from collections.abc import Iterator
 from dataclasses import dataclass
 from datetime import datetime
 from pathlib import Path
-from typing import BinaryIO, Protocol
+from typing import BinaryIO, Protocol, cast
 
 from inspector.export import csv_, har, json_doc, ndjson
 from inspector.export._common import ExportOptions
@@ -212,7 +213,9 @@ def export_view(
     (requests, for HAR). Raises ExportError for an unknown format or a bad filter.
 
     When the stream is a terminal, exporters that would print raw text (CSV) make control
-    characters visible (``ExportOptions.terminal``); files get the data exactly.
+    characters visible (``ExportOptions.terminal``), and JSON formats write C1 controls,
+    line/paragraph separators and bidi controls as ``\\uXXXX`` escapes; files and pipes get
+    the data exactly.
     """
     f = FORMATS.get(fmt)
     if f is None:
@@ -223,10 +226,46 @@ def export_view(
         if not str(out):
             raise ExportError("no output file named (give -o a file name, or - for stdout)")
         with _output(Path(out)) as stream:
-            opts.terminal = _isatty(stream)
-            return f.export(store, filt, stream, opts)
+            return _export_to(f, store, filt, fmt, stream, opts)
+    return _export_to(f, store, filt, fmt, out, opts)
+
+
+def _export_to(
+    f: Format, store: Store, filt: Filter, fmt: str, out: BinaryIO, opts: ExportOptions
+) -> int:
     opts.terminal = _isatty(out)
+    if opts.terminal and fmt in _JSON_FORMATS:
+        out = cast(BinaryIO, _TerminalJSON(out))
     return f.export(store, filt, out, opts)
+
+
+#: Formats whose output is JSON text: on a terminal, invisible and control characters in
+#: their strings are written as ``\uXXXX`` escapes.
+_JSON_FORMATS = frozenset({"ndjson", "json", "har"})
+#: UTF-8 of what JSON lets through unescaped but a terminal acts on or hides: C1 controls
+#: (U+0080-U+009F), U+2028/2029, bidi controls (U+202A-202E, U+2066-2069, U+200E/200F,
+#: U+061C). In valid JSON they can only be inside strings, where ``\uXXXX`` means the same.
+_TERMINAL_UNSAFE = re.compile(
+    rb"\xc2[\x80-\x9f]|\xe2\x80[\x8e\x8f\xa8-\xae]|\xe2\x81[\xa6-\xa9]|\xd8\x9c"
+)
+
+
+def _escape(m: re.Match[bytes]) -> bytes:
+    return b"\\u%04x" % ord(m.group().decode("utf-8"))
+
+
+class _TerminalJSON:
+    """A stream wrapper for JSON written to a terminal: the characters above as escapes."""
+
+    def __init__(self, out: BinaryIO) -> None:
+        self.out = out
+
+    def write(self, data: bytes) -> int:
+        self.out.write(_TERMINAL_UNSAFE.sub(_escape, data))
+        return len(data)
+
+    def flush(self) -> None:
+        self.out.flush()
 
 
 def _isatty(stream: BinaryIO) -> bool:
