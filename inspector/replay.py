@@ -9,7 +9,10 @@ up to a bounded number of attempts and a bounded total wait per batch; other 4xx
 fail the batch at once. A 401/403 stops the replay: every later batch would be refused too.
 
 Each message is sent as recorded (batch-level context already merged in), without the
-server's ``receivedAt``. ``new_message_ids`` gives every message a fresh ``messageId`` so a
+server's ``receivedAt`` and without a ``sentAt`` of its own: the replay is the client now,
+and its batch's ``sentAt`` is what lets the receiver keep each message's original
+``timestamp`` (Segment corrects timestamps by receivedAt - sentAt; an old sentAt would move
+every replayed event to the moment of the replay, and read as clock skew). ``new_message_ids`` gives every message a fresh ``messageId`` so a
 destination that deduplicates (Segment does, on messageId) accepts a second replay.
 """
 
@@ -257,12 +260,13 @@ class Replayer:
                 changes["messageId"] = orjson.dumps(self.id_factory())
             if self.write_key is not None and "writeKey" in msg:
                 changes["writeKey"] = orjson.dumps(self.write_key)
-            data = without(raw, "receivedAt")
+            data = without(raw, "receivedAt", "sentAt")
             if changes:
                 data = edit(data, changes) or data
         else:
             msg = dict(msg)
             msg.pop("receivedAt", None)
+            msg.pop("sentAt", None)
             if self.new_message_ids:
                 msg["messageId"] = self.id_factory()
             if self.write_key is not None and "writeKey" in msg:

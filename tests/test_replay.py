@@ -414,3 +414,35 @@ async def test_a_refused_batch_was_sent(stub: Any) -> None:
     url, _ = await stub(lambda n, b, h: web.Response(status=400, text="bad"))
     s = await Replayer(url, sleep=FakeSleep()).run(_pairs(_messages(2)))
     assert (s.sent, s.accepted, s.failed) == (2, 0, 2)
+
+
+async def test_a_replay_sends_no_recorded_sent_at(tmp_path: Path) -> None:
+    """The replay's own batch sentAt is the one that counts: the recorded one (item-level
+    from analytics.js, or merged from the batch by an export) would read as hours of skew
+    and move every event to the time of the replay at Segment."""
+    old = "2020-01-01T00:00:00.000Z"
+    item = {"type": "track", "userId": "u", "event": "Order Completed", "messageId": "m1"}
+    js = {**item, "messageId": "m2", "sentAt": old, "timestamp": old}
+    async with (
+        Inspector(tmp_path / "a.sqlite") as a,
+        aiohttp.ClientSession() as http,
+    ):
+        async with http.post(
+            a.url + "/v1/batch", data=orjson.dumps({"batch": [item], "sentAt": old})
+        ) as r:
+            assert r.status == 200
+        async with http.post(a.url + "/v1/t", data=orjson.dumps(js)) as r:
+            assert r.status == 200
+    a_store = Store(tmp_path / "a.sqlite", readonly=True)
+    try:
+        export_view(a_store, None, "ndjson", tmp_path / "a.ndjson", include_hidden=True)
+    finally:
+        a_store.close()
+    for i, src in enumerate(("a.sqlite", "a.ndjson")):
+        async with Inspector(tmp_path / f"b{i}.sqlite") as b:
+            summary = await Replayer(b.url, write_key="k").run(source_messages(tmp_path / src))
+            got = list(b.store.iter_messages())
+        assert summary.accepted == 2, src
+        assert [b'"sentAt"' in m.raw for m in got] == [False, False], src
+        assert [orjson.loads(m.raw).get("timestamp") for m in got] == [None, old]
+        assert not [v for m in got for v in m.violations if v.rule == "session/clock-skew"], src
