@@ -231,10 +231,29 @@ def _document(name: str, doc: Any) -> Iterator[Record]:
         return
     msgs = doc.get("messages")
     if type(msgs) is list and (not msgs or all(type(m) is dict and "message" in m for m in msgs)):
-        for item in msgs:
-            yield _export_item(item)
+        # Items of one request were one batch: their count and positions are what the
+        # batch rules (more than 2,500 events) read, as they did when captured.
+        rids = [_request_id(item) for item in msgs]
+        sizes: dict[int, int] = {}
+        for rid in rids:
+            if rid is not None:
+                sizes[rid] = sizes.get(rid, 0) + 1
+        seen: dict[int, int] = {}
+        for item, rid in zip(msgs, rids, strict=True):
+            record = _export_item(item)
+            if rid is not None:
+                record.batch_count = sizes[rid]
+                record.batch_index = seen.get(rid, 0)
+                seen[rid] = record.batch_index + 1
+            yield record
         return
     yield Record(doc)
+
+
+def _request_id(item: dict[str, Any]) -> int | None:
+    request = item.get("request")
+    rid = request.get("id") if type(request) is dict else None
+    return rid if type(rid) is int else None
 
 
 def _export_item(item: dict[str, Any]) -> Record:

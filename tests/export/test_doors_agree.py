@@ -90,6 +90,9 @@ def test_a_batch_sent_at_is_kept_by_ndjson_and_json_exports(tmp_path: Path) -> N
         # The batch's sentAt is every message's: the clock skew is found in the export.
         code, rules = _check_rules(out)
         assert rules["session/clock-skew"] == 2501, name
+    # A JSON export knows which messages shared a request: check finds the batch too big.
+    code, rules = _check_rules(tmp_path / "b.json")
+    assert (code, rules["session/batch-too-large"]) == (1, 1)
     first = (tmp_path / "b.ndjson").read_bytes().splitlines()[0]
     assert json.loads(first)["sentAt"] == "2024-05-01T10:00:00.000Z"
     assert list(json.loads(first))[-2:] == ["sentAt", "receivedAt"]
