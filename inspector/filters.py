@@ -238,10 +238,16 @@ def from_params(q: dict[str, str]) -> Filter:
         params.append(max(-(2**63), min(int(q["since"]), 2**63 - 1)))
         parts.append("seq > ?")
     if "rule" in q:
+        if not q["rule"]:
+            raise FilterError(
+                "rule needs a value, e.g. rule=event-name/non-descriptive or rule=plan/"
+            )
         sql, p = _rule(q["rule"])
         parts.append(sql)
         params.extend(p)
     if "severity" in q:
+        if q["severity"].lower().rstrip("s") not in ("error", "warning", "info"):
+            raise FilterError("severity must be error, warning or info")
         sql, p = _has(q["severity"])
         parts.append(sql)
         params.extend(p)

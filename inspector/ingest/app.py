@@ -10,6 +10,7 @@ from __future__ import annotations
 import asyncio
 import base64
 import contextlib
+import ipaddress
 import logging
 import os
 import re
@@ -19,6 +20,7 @@ from collections import Counter
 from typing import Any, NamedTuple, cast
 
 from aiohttp import web
+from aiohttp.http_exceptions import HttpProcessingError
 
 from inspector import __version__, filters
 from inspector.ingest.broken_http import CapturingServer
@@ -84,7 +86,11 @@ async def _read_body(request: web.Request) -> Body:
     chunks: list[bytes] = []
     size = 0
     expected = f" of {length:,}" if length is not None else ""
+    waiters = request.app[WAITERS_KEY]
+    waiters.readers.add(content)  # so stopping the inspector ends this wait at once
     try:
+        if waiters.closing:
+            raise _Stopping
         async with asyncio.timeout(BODY_TIMEOUT):
             while True:
                 chunk = await content.readany()
@@ -105,12 +111,32 @@ async def _read_body(request: web.Request) -> Body:
             "request_timeout",
             f"The body did not arrive within {BODY_TIMEOUT:g} s ({size:,}{expected} bytes came)",
         )
-    except Exception as exc:  # connection lost, broken chunked encoding: keep what came
+    except _Stopping:
+        return Body(
+            b"".join(chunks),
+            "shutting_down",
+            f"The inspector stopped while the body was arriving ({size:,}{expected} bytes came)",
+        )
+    except HttpProcessingError as exc:  # a malformed chunk after the head: as bad_http
+        what = " ".join(str(getattr(exc, "message", "") or exc).split())[:300]
+        return Body(
+            b"".join(chunks),
+            "bad_http",
+            f"bad_http: {what} (after {size:,} bytes of the body)",
+        )
+    except Exception as exc:  # connection lost: keep what came
+        what = " ".join(f"{type(exc).__name__}: {exc}".split())[:300]
         return Body(
             b"".join(chunks),
             "incomplete_body",
-            f"The body was cut off after {size:,}{expected} bytes ({type(exc).__name__}: {exc})",
+            f"The body was cut off after {size:,}{expected} bytes ({what})",
         )
+    finally:
+        waiters.readers.discard(content)
+
+
+class _Stopping(Exception):
+    """Set on the body streams still arriving when the inspector stops."""
 
 
 class BadParam(ValueError):
@@ -125,29 +151,37 @@ async def handle_options(request: web.Request) -> web.Response:
         # The test API is not for web pages elsewhere: only a loopback origin is allowed.
         resp = web.Response(status=204)
         origin = request.headers.get("Origin")
-        if origin is not None and _local_origin(origin):
-            resp.headers.update(CORS_HEADERS)
-        return _api_answer(resp, origin)
+        local = origin is not None and _local_origin(origin)
+        answer = _api_answer(resp, origin)
+        if local:
+            answer.headers.update(_preflight_headers(request))
+            answer.headers.pop("Access-Control-Allow-Private-Network", None)
+            answer.headers["Access-Control-Allow-Origin"] = cast(str, origin)
+        return answer
     capture = request.app[CAPTURE_KEY]
     body = (await _read_body(request)).data
     with contextlib.suppress(StoreError, sqlite3.Error):
         await capture.keep(
             "OPTIONS", _path_with_query(request), _headers(request), body, kind="other", status=204
         )
+    return web.Response(status=204, headers=_preflight_headers(request))
+
+
+def _preflight_headers(request: web.Request) -> dict[str, str]:
+    """CORS headers for a preflight: whatever headers the page asks for (analytics-next can
+    add custom ones), and Chrome's Private Network Access for a public page posting to
+    127.0.0.1."""
     headers = dict(CORS_HEADERS)
-    # Whatever headers the page's SDK asks for (analytics-next can add custom ones), and
-    # Chrome's Private Network Access for a public page posting to 127.0.0.1.
     wanted = request.headers.get("Access-Control-Request-Headers")
     if wanted:
-        headers["Access-Control-Allow-Headers"] = ", ".join(
-            dict.fromkeys(
-                [h.strip() for h in CORS_HEADERS["Access-Control-Allow-Headers"].split(",")]
-                + [h.strip() for h in wanted.split(",") if h.strip()]
-            )
-        )
+        names: dict[str, str] = {}
+        for h in CORS_HEADERS["Access-Control-Allow-Headers"].split(",") + wanted.split(","):
+            if h.strip():
+                names.setdefault(h.strip().lower(), h.strip())
+        headers["Access-Control-Allow-Headers"] = ", ".join(names.values())
     if request.headers.get("Access-Control-Request-Private-Network") == "true":
         headers["Access-Control-Allow-Private-Network"] = "true"
-    return web.Response(status=204, headers=headers)
+    return headers
 
 
 def _guarded(handler: Any) -> Any:
@@ -201,6 +235,8 @@ def _path_with_query(request: web.Request) -> str:
 
 _BODY_ANSWERS = {
     "payload_too_large": (400, "Body too large; Segment accepts at most 500 KB per batch"),
+    "bad_http": (400, "Malformed chunked body; send the request again"),
+    "shutting_down": (503, "The inspector is stopping; send it again once it is back"),
     "incomplete_body": (400, "The body was cut off; send the whole body again"),
     "request_timeout": (408, "The body did not arrive in time; send it again"),
 }
@@ -221,7 +257,8 @@ async def _ingest(request: web.Request, call_type: str | None, batch: bool) -> w
             status=status,
             reason=body.reason,
         )
-        return _json({"code": body.problem, "message": message}, status)
+        code = "bad_request" if body.problem == "bad_http" else body.problem
+        return _json({"code": code, "message": message}, status)
     outcome = await capture.ingest(
         request.method,
         _path_with_query(request),
@@ -238,30 +275,46 @@ async def _expect(request: web.Request) -> web.Response | None:
     before the client sends it (and kept as rejected, headers only); else "go ahead"."""
     expect = request.headers.get("Expect", "").strip().lower()
     length = request.content_length
+    path = re.sub("/{2,}", "/", request.path)
+    kind = "ingest" if _INGEST_PATH.match(path) else "other"
+    keep = not (path == "/inspector" or path.startswith("/inspector/"))  # not SDK traffic
     if expect == "100-continue" and length is not None and length > MAX_WIRE_BYTES:
         reason = (
             f"Body of {length:,} bytes announced with Expect: 100-continue; the inspector "
             f"reads at most {MAX_WIRE_BYTES // (1024 * 1024)} MB, so it was not sent"
         )
-        with contextlib.suppress(StoreError, sqlite3.Error):
-            await request.app[CAPTURE_KEY].keep(
-                request.method,
-                _path_with_query(request),
-                _headers(request),
-                b"",
-                kind="ingest",
-                status=400,
-                reason=reason,
-            )
+        if keep:
+            with contextlib.suppress(StoreError, sqlite3.Error):
+                await request.app[CAPTURE_KEY].keep(
+                    request.method,
+                    _path_with_query(request),
+                    _headers(request),
+                    b"",
+                    kind=kind,
+                    status=400,
+                    reason=reason,
+                )
         resp = _json(
             {"code": "payload_too_large", "message": _BODY_ANSWERS["payload_too_large"][1]}, 400
         )
         resp.force_close()
         return resp
     if expect != "100-continue":
-        return _json(
-            {"code": "expectation_failed", "message": f"Unknown Expect: {clean(expect, 80)}"}, 417
-        )
+        reason = f"Unknown Expect: {clean(expect, 80)} (only 100-continue is known)"
+        if keep:
+            with contextlib.suppress(StoreError, sqlite3.Error):
+                await request.app[CAPTURE_KEY].keep(
+                    request.method,
+                    _path_with_query(request),
+                    _headers(request),
+                    b"",
+                    kind=kind,
+                    status=417,
+                    reason=reason,
+                )
+        resp = _json({"code": "expectation_failed", "message": reason}, 417)
+        resp.force_close()  # the body, if one follows, is not read
+        return resp
     if request.version >= (1, 1):
         await request.writer.write(b"HTTP/1.1 100 Continue\r\n\r\n")
         request.writer.output_size = 0  # the 100 is not the start of the answer
@@ -294,8 +347,11 @@ async def handle_metrics(request: web.Request) -> web.Response:
 
 async def handle_settings(request: web.Request) -> web.Response:
     """Settings that point every SDK back at this server and load no other destination."""
+    return await _settings(request, request.match_info["write_key"])
+
+
+async def _settings(request: web.Request, write_key: str) -> web.Response:
     capture = request.app[CAPTURE_KEY]
-    write_key = request.match_info["write_key"]
     # Answer with the host the SDK used to reach us, so it sends events the same way.
     host = request.headers.get("Host") or ""
     public = request.app[PUBLIC_URL_KEY]
@@ -356,40 +412,61 @@ API_PARAMS: dict[str, frozenset[str]] = {
     "/inspector/reset": frozenset(),
 }
 
-_LOOPBACK_HOSTS = frozenset({"127.0.0.1", "::1", "localhost"})
+
+def _hostname(netloc: str) -> str | None:
+    """The host of ``host[:port]`` (``[v6]:port`` too), lower-cased; None when it is not
+    one (a user-info part, a path, an empty name)."""
+    if "@" in netloc or "/" in netloc or not netloc:
+        return None
+    if netloc.startswith("["):
+        host, sep, rest = netloc[1:].partition("]")
+        if not sep or (rest and not rest.startswith(":")):
+            return None
+        return host.lower()
+    host, _, port = netloc.partition(":")
+    if port and not port.isdigit():
+        return None
+    return host.lower() or None
 
 
-def _hostname(netloc: str) -> str:
-    host = netloc.rsplit("@", 1)[-1]
-    if host.startswith("["):
-        return host[1:].split("]", 1)[0].lower()
-    return host.rsplit(":", 1)[0].lower() if host.count(":") == 1 else host.lower()
-
-
-def _is_loopback(host: str) -> bool:
-    return host in _LOOPBACK_HOSTS or host.endswith(".localhost") or host.startswith("127.")
+def _is_loopback(host: str | None) -> bool:
+    """localhost, *.localhost, or a loopback IP literal (127.0.0.0/8, ::1): never a name
+    that merely starts with "127." (127.0.0.1.evil.example resolves anywhere)."""
+    if host is None:
+        return False
+    if host == "localhost" or host.endswith(".localhost"):
+        return True
+    try:
+        return ipaddress.ip_address(host).is_loopback
+    except ValueError:
+        return False
 
 
 def _local_origin(origin: str) -> bool:
-    """``http://localhost:3000`` and the like: a page served from this machine."""
-    return _is_loopback(_hostname(origin.split("://", 1)[-1].split("/", 1)[0]))
+    """``http://localhost:3000`` and the like: a page served from this machine. An opaque
+    origin (``null``: sandboxed frames, file pages, redirects) is not known to be local."""
+    scheme, sep, rest = origin.partition("://")
+    if not sep or scheme.lower() not in ("http", "https"):
+        return False
+    return _is_loopback(_hostname(rest))
 
 
 def _foreign_caller(request: web.Request, origin: str | None) -> str | None:
     """Why a test-API call is refused, or None. A browser page from another site sends its
     Origin; a DNS-rebinding page reaches a loopback-bound inspector under its own Host."""
-    if origin is not None and origin != "null" and not _local_origin(origin):
+    if origin is not None and not _local_origin(origin):
         return (
             f"The test API answers pages on this machine only, not {clean(origin, 80)}; "
             "call it from your test code, not from a web page"
         )
     public = request.app[PUBLIC_URL_KEY]
-    bound = _hostname(public[0].split("://", 1)[-1]) if public else ""
-    host = _hostname(request.headers.get("Host") or "")
-    if _is_loopback(bound) and host and not _is_loopback(host):
+    bound = _hostname(public[0].split("://", 1)[-1].rstrip("/")) if public else None
+    given = request.headers.get("Host")
+    host = _hostname(given) if given else None
+    if _is_loopback(bound) and given and not _is_loopback(host):
         return (
             f"The inspector listens on {bound} only, so it does not answer the host "
-            f"{clean(host, 80)}; use http://127.0.0.1 or http://localhost"
+            f"{clean(given, 80)}; use http://127.0.0.1 or http://localhost"
         )
     return None
 
@@ -436,13 +513,19 @@ _INGEST_PATH = re.compile(
 
 _SINGLE_PATH = re.compile(r"^/v1/(track|identify|page|screen|group|alias|[tipsga])/?$")
 _BATCH_PATH = re.compile(r"^/v1/(?:batch|import|b)/?$")
+_SETTINGS_PATH = re.compile(r"^(?:/v1)?/projects/([^/]+)/settings/?$")
 
 
 async def _doubled_slashes(request: web.Request) -> web.Response | None:
     """``//v1/batch`` or ``/v1//batch``: what Go or Java send for a host configured with a
     trailing slash. Segment's edge takes them, so the inspector does too."""
     path = re.sub("/{2,}", "/", request.path)
-    if path == request.path or request.method != "POST":
+    if path == request.path:
+        return None
+    settings = _SETTINGS_PATH.match(path)
+    if settings and request.method == "GET":
+        return await _settings(request, settings.group(1))
+    if request.method != "POST":
         return None
     single = _SINGLE_PATH.match(path)
     if single:
@@ -600,11 +683,15 @@ class _Waiters:
     def __init__(self) -> None:
         self.closing = False
         self.events: set[asyncio.Event] = set()
+        #: Request bodies still arriving (a stalled client must not hold up a Ctrl-C).
+        self.readers: set[Any] = set()
 
     async def close(self, app: web.Application) -> None:  # an on_shutdown signal handler
         self.closing = True
         for event in list(self.events):
             event.set()
+        for reader in list(self.readers):
+            reader.set_exception(_Stopping())
 
 
 class _Matches:
@@ -815,7 +902,7 @@ def create_app(capture: Capture, public_url: str | None = None) -> web.Applicati
         r.add_post("/inspector/reset" + slash, _api(api_reset))
         r.add_get("/inspector/health" + slash, _api(api_health))
     r.add_route("OPTIONS", "/{tail:.*}", handle_options)
-    r.add_route("*", "/{tail:.*}", _guarded(handle_unknown))
+    r.add_route("*", "/{tail:.*}", _guarded(handle_unknown), expect_handler=_expect)
     return app
 
 

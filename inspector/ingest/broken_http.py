@@ -15,6 +15,7 @@ from __future__ import annotations
 
 import asyncio
 import contextlib
+import re
 from collections.abc import Awaitable, Callable
 from typing import Any
 
@@ -25,6 +26,18 @@ from aiohttp.http_exceptions import HttpProcessingError
 KEEP_BYTES = 64 * 1024
 
 _ErrInfo = getattr(web_protocol, "_ErrInfo", None)
+
+
+_REQUEST_LINE = re.compile(rb"(?:^|\r?\n)([A-Z]{3,10} [^ \r\n]+ HTTP/1\.[01]\r?\n)")
+
+
+def last_request_start(raw: bytes) -> int:
+    """Where the last request line in ``raw`` starts (0 when there is none): the request
+    that failed is the last one (pipelined ones before it were whole)."""
+    start = 0
+    for m in _REQUEST_LINE.finditer(raw):
+        start = m.start(1)
+    return start
 
 
 def split_raw(raw: bytes) -> tuple[str, str, list[tuple[str, str]], bytes]:
@@ -66,6 +79,9 @@ class CapturingRequestHandler(web_protocol.RequestHandler):
     """aiohttp's connection handler, plus: a request its parser refuses is stored."""
 
     _bad_bytes: bytes = b""
+    _bad_truncated: bool = False
+    #: The previous read (its last 64 KB): a request head often spans two reads.
+    _prev: bytes = b""
     #: The parse error cut off the body of a request already being handled: that request
     #: is answered and kept (incomplete_body), so the error itself is not kept twice.
     _absorbed: bool = False
@@ -75,9 +91,13 @@ class CapturingRequestHandler(web_protocol.RequestHandler):
     def data_received(self, data: bytes) -> None:
         super().data_received(data)
         messages = getattr(self, "_messages", None)
-        # Only when this chunk failed to parse (rare): keep its bytes for the capture.
+        # Only when this chunk failed to parse (rare): keep the failing request's bytes,
+        # from its request line (in this read or the one before) for at most 64 KB.
         if messages and _ErrInfo is not None and isinstance(messages[-1][0], _ErrInfo):
-            self._bad_bytes = bytes(data[:KEEP_BYTES])
+            both = self._prev + bytes(data)
+            raw = both[last_request_start(both) :]
+            self._bad_truncated = len(raw) > KEEP_BYTES
+            self._bad_bytes = raw[:KEEP_BYTES]
             current = getattr(self, "_current_request", None)
             content = getattr(current, "content", None)
             if content is not None and not content.is_eof():
@@ -85,6 +105,8 @@ class CapturingRequestHandler(web_protocol.RequestHandler):
                 # so its handler would wait for the rest forever: end it with the error.
                 content.set_exception(messages[-1][0].exc)
                 self._absorbed = True
+        # bytes(data) is data itself (no copy) unless the read was large.
+        self._prev = bytes(data[-KEEP_BYTES:]) if len(data) > KEEP_BYTES else bytes(data)
 
     def _make_error_handler(self, err_info: Any) -> Callable[[web.BaseRequest], Awaitable[Any]]:
         keep = getattr(self, "keep_broken", None)
@@ -92,6 +114,7 @@ class CapturingRequestHandler(web_protocol.RequestHandler):
         if keep is None or not isinstance(exc, HttpProcessingError):
             return super()._make_error_handler(err_info)  # type: ignore[misc]
         raw, self._bad_bytes = self._bad_bytes, b""
+        truncated, self._bad_truncated = self._bad_truncated, False
         absorbed, self._absorbed = self._absorbed, False
         message = str(getattr(err_info, "message", "") or exc)
 
@@ -100,6 +123,8 @@ class CapturingRequestHandler(web_protocol.RequestHandler):
                 return _answer(message)
             method, path, headers, body = split_raw(raw)
             reason = f"bad_http: {' '.join(message.split())[:300]}"
+            if truncated:
+                reason += f" (the first {KEEP_BYTES // 1024} KB of the request kept)"
             with contextlib.suppress(Exception):  # a full disk: aiohttp's answer still goes out
                 await asyncio.shield(keep(method, path, headers, body, reason))
             return _answer(message)

@@ -100,9 +100,10 @@ async def test_bad_chunk_after_the_head_ends_the_request_at_once(live):
     raw = await _exchange(live.url, head + b'5\r\n{"a":\r\n', b"ZZ\r\n1}\r\n0\r\n\r\n", pause=0.2)
     assert loop.time() - started < 5
     status, body = _answer(raw)
-    assert (status, body["code"]) == (400, "incomplete_body")
+    assert (status, body["code"]) == (400, "bad_request")  # as when it comes in one read
     (kept,) = await _rejected(live)  # once, not twice
-    assert kept["path"] == "/v1/track" and "chunk size" in kept["reason"]
+    assert kept["path"] == "/v1/track" and kept["reason"].startswith("bad_http: ")
+    assert "chunk size" in kept["reason"] and "\n" not in kept["reason"]
     assert kept["body"] == '{"a":'
 
 
@@ -171,3 +172,20 @@ async def test_expect_continue_with_a_normal_body_goes_ahead(live):
     finally:
         writer.close()
     assert raw.startswith(b"HTTP/1.1 200") and raw.endswith(b'{"success":true}')
+
+
+async def test_a_head_split_across_reads_is_kept_whole(live):
+    first = b"POST /v1/batch HTTP/1.1\r\nHost: x\r\nAuthorization: Basic d2s6\r\n"
+    second = b"X-Big: " + b"a" * 9000 + b"\r\nContent-Length: 2\r\n\r\n{}"
+    status, body = _answer(await _exchange(live.url, first, second, pause=0.2))
+    assert (status, body["code"]) == (400, "bad_request")
+    (kept,) = await _rejected(live)
+    assert (kept["method"], kept["path"]) == ("POST", "/v1/batch")
+    assert ["Authorization", "Basic d2s6"] in kept["headers"]
+
+
+async def test_an_unknown_expect_is_answered_417_and_kept(live):
+    async with live.http.post(live.url + "/v1/batch", data=b"{}", headers={"Expect": "foo"}) as r:
+        assert r.status == 417 and (await r.json())["code"] == "expectation_failed"
+    (kept,) = await _rejected(live)
+    assert kept["status"] == 417 and "Unknown Expect: foo" in kept["reason"]

@@ -235,3 +235,104 @@ def test_stopping_the_inspector_ends_its_long_polls(tmp_path: Path) -> None:
             proc.wait()
         if proc.stderr is not None:
             proc.stderr.close()
+
+
+# second review ------------------------------------------------------------------------------
+
+
+@pytest.mark.parametrize(
+    "headers",
+    [
+        {"Origin": "http://127.0.0.1.evil.example"},
+        {"Origin": "http://evil.example:80@127.0.0.1"},
+        {"Origin": "null"},
+        {"Origin": "file://"},
+        {"Host": "127.0.0.1.evil.example"},
+        {"Host": "localhost.evil.example:8787"},
+    ],
+)
+async def test_look_alike_origins_and_hosts_are_not_local(live, headers):
+    await post(live, "/v1/track", TRACK)
+    status, body, resp_headers = await get(live, "/inspector/messages", headers)
+    assert status == 403 and "messages" not in body
+    assert "Access-Control-Allow-Origin" not in resp_headers
+    async with live.http.post(live.url + "/inspector/reset", data=b"", headers=headers) as r:
+        assert r.status == 403
+
+
+@pytest.mark.parametrize(
+    "origin", ["http://127.0.0.2:3000", "http://[::1]:5173", "http://app.localhost:8080"]
+)
+async def test_loopback_pages_may_call_the_test_api(live, origin):
+    status, _, headers = await get(live, "/inspector/summary", {"Origin": origin})
+    assert status == 200 and headers["Access-Control-Allow-Origin"] == origin
+
+
+async def test_a_local_page_may_send_its_own_headers_to_the_test_api(live):
+    headers = {
+        "Origin": "http://localhost:3000",
+        "Access-Control-Request-Method": "GET",
+        "Access-Control-Request-Headers": "x-test, Content-Type",
+    }
+    async with live.http.options(live.url + "/inspector/messages", headers=headers) as r:
+        assert r.status == 204
+        assert r.headers["Access-Control-Allow-Origin"] == "http://localhost:3000"
+        allowed = [h.strip().lower() for h in r.headers["Access-Control-Allow-Headers"].split(",")]
+        assert "x-test" in allowed and allowed.count("content-type") == 1
+
+
+@pytest.mark.parametrize(
+    ("query", "needle"),
+    [
+        ("/inspector/messages?severity=", "severity must be"),
+        ("/inspector/messages?rule=", "rule needs"),
+    ],
+)
+async def test_empty_rule_or_severity_is_a_400(live, query, needle):
+    status, body, _ = await get(live, query)
+    assert status == 400 and needle in body["message"]
+
+
+async def test_settings_fetch_with_a_doubled_slash(live):
+    status, body, _ = await get(live, "//v1/projects/wk/settings")
+    assert status == 200 and body["integrations"]["Segment.io"]["apiKey"] == "wk"
+
+
+def test_stopping_ends_a_stalled_body_at_once_and_keeps_it(tmp_path: Path) -> None:
+    import socket
+
+    out = tmp_path / "out.txt"
+    with out.open("wb") as fh:
+        proc = subprocess.Popen(
+            [sys.executable, "-m", "inspector", "serve", "--headless", "--port", "0"]
+            + ["--session", str(tmp_path / "s.sqlite")],
+            stdout=fh,
+            stderr=subprocess.PIPE,
+        )
+    try:
+        deadline = time.monotonic() + 20
+        while time.monotonic() < deadline and "http://" not in out.read_text():
+            time.sleep(0.05)
+        host, port = out.read_text().split()[3].removeprefix("http://").rsplit(":", 1)
+        with socket.create_connection((host, int(port)), timeout=10) as s:
+            s.sendall(b'POST /v1/track HTTP/1.1\r\nHost: x\r\nContent-Length: 100\r\n\r\n{"userId"')
+            time.sleep(0.5)
+            started = time.monotonic()
+            proc.send_signal(signal.SIGINT)
+            proc.wait(timeout=20)
+            took = time.monotonic() - started
+        assert took < 5, took
+    finally:
+        if proc.poll() is None:
+            proc.kill()
+            proc.wait()
+        if proc.stderr is not None:
+            proc.stderr.close()
+    import sqlite3
+
+    con = sqlite3.connect(tmp_path / "s.sqlite")
+    rows = con.execute("SELECT status, reason, body FROM requests").fetchall()
+    con.close()
+    assert len(rows) == 1 and rows[0][0] == 503
+    assert rows[0][1].startswith("The inspector stopped while the body was arriving")
+    assert bytes(rows[0][2]) == b'{"userId"'
