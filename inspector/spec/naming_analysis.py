@@ -143,16 +143,35 @@ _EMAIL = re.compile(r"[\w.+-]+@[\w-]+(?:\.[\w-]+)+")
 _URL = re.compile(
     r"(?i)\b(?:https?|ftp)://[^\s]*|\bwww\.[\w-]+[\w.-]*|\b[\w-]+\.(?:com|org|net|io|dev|app|co|ai|edu|gov|uk|de|fr|html?|php)\b"
 )
-_PATH = re.compile(r"(?:^|[\s(:])/[\w\-.~%]+|[\w-]+/[\w-]+/[\w-]+|\\[\w-]+\\")
+_PATH = re.compile(
+    r"(?:^|[\s(:])/[\w\-.~%]+(?:/[\w\-.~%]*)*|[\w-]+/[\w-]+/[\w-]+(?:/[\w-]+)*|\\[\w-]+\\"
+)
 _UUID = re.compile(r"(?i)[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}")
 _HEX = re.compile(r"(?i)(?<![0-9a-z])(?=[0-9a-f]*\d)(?=[0-9a-f]*[a-f])[0-9a-f]{8,}(?![0-9a-z])")
 _DATE = re.compile(
     r"\b\d{4}[-/.]\d{1,2}(?:[-/.]\d{1,2})?\b|\b\d{1,2}[-/.]\d{1,2}[-/.]\d{2,4}\b|\b\d{1,2}:\d{2}\b|\d{4}-\d{2}-\d{2}T\d"
 )
-_TEMPLATE = re.compile(r"\{\{?\s*\w*\s*\}?\}|\$\{?\w+\}?|%[sdif@]|<\w+>|\[\w+\]")
+_TEMPLATE = re.compile(r"\{\{?\s*\w*\s*\}?\}|\$\{?[A-Za-z_]\w*\}?|%[sdif@]|<\w+>|\[\w+\]")
+#: A bracketed platform or team prefix ("[Web] Order Completed", "[iOS] Cart Viewed"): a naming
+#: convention at most, not a placeholder left unfilled.
+_PREFIX_TAG = re.compile(r"^\s*\[[A-Za-z][\w.-]*\]\s+(?=\S)")
+#: An amount of money ("$49.99", "€ 5", "£1,200") or a price-like decimal ("19.99").
+_MONEY = re.compile(
+    r"[$€£¥₹]\s?\d[\d,]*(?:\.\d+)?|\d[\d,]*(?:\.\d+)?\s?[€£¥₹]|(?<![\w.])\d+[.,]\d{2}(?![\w.])"
+)
+_DECIMAL = re.compile(r"(?<![\w.])\d+[.,]\d+(?![\w.]*\d)")
+_PHONE = re.compile(
+    r"\+\d{1,3}[\s.-]?\(?\d{1,4}\)?(?:[\s.-]?\d{2,4}){2,4}|(?<![\w-])\(?\d{3}\)?[\s.-]\d{3}[\s.-]\d{4}(?!\w)"
+)
+_HEX_PREFIXED = re.compile(r"(?i)(?<![0-9a-z])0x[0-9a-f]+(?![0-9a-z])")
 _QUOTED = re.compile(r"(?:^|\s)([\"'`“‘])[^\"'`”’]+[\"'`”’]")
 _CHUNKS = re.compile(r"[^\W_]+")
-_HASH_ID = re.compile(r"#\s?\w")
+_HASH_ID = re.compile(r"#\s?\w[\w-]*")
+#: A letters-and-digits chunk (separators: spaces, underscores, other punctuation); a hyphen,
+#: dot or slash inside it joins letters to digits ("W-9", "H.264", "HTTP/2", "INV-2291").
+_ALNUM_CHUNK = re.compile(r"(?<![^\W_])[^\W_]+(?:[-./][^\W_]+)*(?![^\W_])")
+#: Number-word compounds that are names, not values ("24/7 Support", "50/50 Raffle").
+_NUMERIC_TERMS = re.compile(r"(?<![\w/])(?:24/7|24x7|50/50)(?![\w/])", re.IGNORECASE)
 
 
 def _tok(text: str, limit: int = 80) -> str:
@@ -195,25 +214,156 @@ def _dynamic(name: str, tokens: tuple[Token, ...]) -> str | None:
     m = _COLON_TEXT.search(name)
     if m and _free_text(m.group(1)):
         return f'a value after a colon ("{m.group(1).strip()}")'
+    m = _PREFIX_TAG.match(name)
+    text = name[m.end() :] if m else name  # "[Web] Order Completed": judge the name after the tag
     for rx, what in (
         (_EMAIL, "an email address"),
         (_URL, "a URL"),
         (_UUID, "a UUID"),
+        (_PHONE, "a phone number"),
         (_DATE, "a date or time"),
+        (_MONEY, "a price or amount"),
         (_PATH, "a path"),
+        (_HEX_PREFIXED, "a hex id"),
         (_HEX, "a hex id"),
         (_TEMPLATE, "an unfilled template placeholder"),
         (_HASH_ID, "an id"),
         (_QUOTED, "a quoted value"),
+        (_DECIMAL, "a number"),
     ):
-        m = rx.search(name)
-        if m:
+        for m in rx.finditer(text):
+            if rx is _URL and _brand_domain(text, m):
+                continue
             return f'{what} ("{m.group(0).strip()}")'
+    if not any(c.isdigit() for c in text):
+        return None
+    masked, code_id = _mask_terms(text)
+    if code_id is not None:
+        return f'an id ("{code_id}")'
+    if masked != name:
+        tokens = tokenize(masked)
     comp = vocab().compounds
     for i, t in enumerate(tokens):
         if t.kind == "number" and t.low not in comp and not _name_number(tokens, i):
             return f"a number ({_tok(t.text)})"
     return None
+
+
+def _brand_domain(text: str, m: re.Match[str]) -> bool:
+    """A site named as a brand ("Booking.com Reservation Imported"): one capitalised label and a
+    top-level domain, no scheme, www or path, beside other words."""
+    hit = m.group(0)
+    if "://" in hit or hit.lower().startswith("www.") or "." not in hit:
+        return False
+    label = hit.split(".", 1)[0]
+    after = text[m.end() : m.end() + 1]
+    rest = (text[: m.start()] + " " + text[m.end() :]).strip()
+    return (
+        label[:1].isupper()
+        and label.replace("-", "").isalpha()
+        and after in ("", " ")
+        and any(c.isalpha() for c in rest)
+    )
+
+
+#: Stand-in for a term made of letters and digits ("Auth0", "H.264") once it is known to be a
+#: name: the number scan below then sees a word there.
+_TERM_MASK = "Qterm"
+
+
+def _mask_terms(text: str) -> tuple[str, str | None]:
+    """``text`` with the letters-and-digits terms that are names (Auth0, GA4, E2E, 3DS, Y2K,
+    H.264, W-9, HTTP/2, 24/7) replaced by a plain word, and the first chunk that is an id
+    rather than a term ("B07XJ8C8F5", "INV-2291"), if any."""
+    text = _NUMERIC_TERMS.sub(_TERM_MASK, text)
+    out: list[str] = []
+    last = 0
+    code_id: str | None = None
+    prev_word = ""
+    for m in _ALNUM_CHUNK.finditer(text):
+        chunk = m.group(0)
+        verdict = _code_chunk(chunk, prev_word, text)
+        if verdict == "term":
+            out.append(text[last : m.start()] + _TERM_MASK)
+            last = m.end()
+        elif verdict == "id" and code_id is None:
+            code_id = chunk
+        prev_word = chunk.lower()
+    out.append(text[last:])
+    return "".join(out), code_id
+
+
+_RUNS = re.compile(r"\d+|[^\W\d_]+")
+
+
+def _code_chunk(chunk: str, prev_word: str, text: str) -> str | None:
+    """``term`` for a letters-and-digits code that names something (Auth0, GA4, E2E, 3DS, Y2K,
+    W-9, H.264, HTTP/2, 401k), ``id`` for one that is a value (B07XJ8C8F5, INV-2291), None for
+    anything else (plain words and numbers, English words numbered: Button1, SUMMER24, evt2)."""
+    if not any(c.isdigit() for c in chunk) or not any(c.isalpha() for c in chunk):
+        return None
+    core = re.sub(r"[-./]", "", chunk)
+    low = core.lower()
+    v = vocab()
+    if low in v.compounds:
+        return "term"  # a known term (MP4, H264, IPv6), however it is written
+    runs = _RUNS.findall(core)
+    if not core.isascii() or any(c in chunk[1:-1] for c in "./") and len(runs) > 2:
+        return None  # dates, versions and paths have their own detectors
+    digits = sum(len(r) for r in runs if r.isdigit())
+    letter_runs = [r for r in runs if not r.isdigit()]
+    if len(runs) >= 4 or digits >= 4 or len(core) > 7:
+        # many switches between letters and digits, or a long number: an id or a SKU
+        return "id" if len(core) >= 6 and (len(runs) >= 4 or digits >= 4) else None
+    if re.fullmatch(r"[vV]\d+", core):
+        return None  # a version label: judged by _name_number
+    if prev_word in _COUNTERS or prev_word in v.generic:
+        return None  # "Variant C3 Shown", "Seat A12 Selected": a value picked from a set
+    if text.strip() == chunk:
+        return None  # the whole name is the code ("E1", "A7"): nothing describes it
+    for r in letter_runs:
+        rl = r.lower()
+        if rl in v.cryptic or rl in v.placeholders or rl in v.generic or rl in _COUNTERS:
+            return None  # "evt2", "test123", "Level2", "Button1"
+        if len(rl) >= 3 and _english(rl) and rl not in v.acronyms:
+            return None  # an English word numbered: "SUMMER24", "SAVE20", "Promo10"
+    return "term"
+
+
+def _english(low: str) -> bool:
+    """A word of the English word list (not only a product or acronym word)."""
+    words = vocab().words
+    return low in words or any(b in words for b in bases(low))
+
+
+#: Nouns that a number after them counts or picks out ("Level 12", "Step 3", "Order 12345",
+#: "Size 10"): the number is a value, never part of a name.
+_COUNTER_WORDS = """
+    level step page question order event item slide tab screen article product user account
+    session invoice ticket chapter lesson episode season round stage part section module unit
+    week day month year post video image photo picture pic card row column col slot seat room
+    table floor gate game match task test quiz exam exercise problem puzzle mission quest lap
+    track song variant variation option choice tier version build release batch group team
+    player customer member id number no num nr line lot box pack bundle offer banner ad campaign
+    position pos rank grade place block cell entry record file document doc folder message msg
+    comment reply thread story clip frame shot scene attempt try retry trial sample list note
+    cart basket package deal coupon promo code pin key token course class phase milestone goal
+    streak achievement badge reward prize bonus gift case project workspace board sprint issue
+    bug job run pass lane zone region area sector store shop branch location site server host
+    instance device window panel view widget survey poll vote answer response review rating
+    star score point points hour minute second flight trip ride delivery shipment parcel
+    receipt payment transaction transfer deposit loan policy claim quote proposal contract
+    candidate applicant listing property apartment house vehicle car route stop station
+    platform channel stream movie film title volume edition contest tournament league division
+    bracket heat set rep workout meal recipe dish menu deck sheet tile icon button link field
+    input checkbox toggle filter tag category label theme template layout avatar profile
+    character hero enemy boss monster weapon skill spell map dungeon chest loot segment cohort
+    bucket experiment arm treatment revision draft copy size color colour amount price
+    quantity qty total count age weight height value percent discount budget limit tip fee
+    balance credit speed duration length distance plan slot day night week tab window modal
+    popup dialog step ticket seat row
+"""
+_COUNTERS = frozenset(_COUNTER_WORDS.split())
 
 
 #: Words after which a 4xx/5xx number is an HTTP status ("Error 404 Shown", "HTTP 503 Returned").
@@ -274,10 +424,71 @@ def _name_number(tokens: tuple[Token, ...], i: int) -> bool:
         or (i > 0 and tokens[i - 1].low in _STATUS_WORDS)
     ):
         return True
+    if t.joiner == " " and _product_number(tokens, i):
+        return True
     if i == 0 or t.joiner == " " or len(t.low) > 2:
         return False
     prev = tokens[i - 1]
     return prev.kind == "word" and _model_term(prev)
+
+
+def _plural(t: Token) -> bool:
+    low = t.low
+    return (
+        t.kind == "word" and len(low) > 3 and low.endswith("s") and not low.endswith(("ss", "us"))
+    )
+
+
+def _product_number(tokens: tuple[Token, ...], i: int) -> bool:
+    """A number standing apart that belongs to a name: after a product, brand or standard
+    ("Windows 11", "Office 365", "SOC 2", "ISO 27001", "Form 1040") or before the thing it
+    numbers ("1099 Form Generated"), with more of the name after it.
+
+    A number after a noun that counts or picks things out ("Level 12", "Step 3", "Order 12345",
+    "Size 10"), after a verb ("Viewed 3"), before a plural ("200 Points"), at the end of the
+    name ("Screen Home 17"), or after a word of a name not in English ("Pedido 5521 Enviado")
+    stays a value.
+    """
+    t = tokens[i]
+    low = t.low
+    if len(low) > 5 or low.startswith("0") or i + 1 >= len(tokens):
+        return False
+    nxt = tokens[i + 1]
+    if nxt.kind != "word" or _plural(nxt) or nxt.low in _UNIT_WORDS or nxt.low in _STOP:
+        return False
+    if not any(u.kind == "word" for u in tokens[i + 2 :]) and not is_past(nxt.low):
+        return False  # "Windows 11 Upgrade": something after the number, or its action
+    v = vocab()
+    if i == 0:
+        # "1099 Form Generated": a form, model or standard number naming the thing after it
+        return (
+            len(low) >= 3
+            and not re.fullmatch(r"(?:19|20)\d\d", low)
+            and nxt.low not in _COUNTERS
+            and nxt.low not in v.generic
+            and _english(nxt.low)
+            and any(u.kind == "word" for u in tokens[i + 2 :])
+        )
+    prev = tokens[i - 1]
+    p = prev.low
+    if prev.kind != "word" or len(p) < 2 or p in _COUNTERS or p in _STOP:
+        return False
+    if p in v.generic or p in v.placeholders or p in v.cryptic or p in _VAGUE:
+        return False
+    if is_past(p) or _is_base_verb(p) and p not in v.acronyms or p.endswith("ing"):
+        return False  # "Viewed 3 Products", "Add 2", "Showing 10"
+    if p in v.acronyms or p in v.compounds or p == _TERM_MASK.lower():
+        return True  # "SOC 2", "ISO 27001", "HTTP 2"
+    if _english(p):
+        return True  # "Windows 11", "Office 365", "Form 1040": not a counting noun
+    # An unknown word: a brand in an English name ("Microsoft 365 Account Linked"), or a noun
+    # of another language ("Pedido 5521 Enviado", "Bestellung 48213 abgeschlossen").
+    others = [u for j, u in enumerate(tokens) if u.kind == "word" and j != i - 1]
+    return (_wordlike(p) or prev.text[:1].isupper()) and all(
+        u.low.isascii()
+        and (is_word(u.low) or u.low in v.acronyms or u.text.isupper() and len(u.low) <= 5)
+        for u in others
+    )
 
 
 def _model_term(t: Token) -> bool:
