@@ -639,6 +639,43 @@ def _concrete_action(content: list[Token]) -> bool:
     return bool(nouns) and bool(acts) and len(nouns) + len(acts) == len(content)
 
 
+#: Past-tense actions of pressing a control: what comes before them can be its label.
+_PRESSED = frozenset({"clicked", "tapped", "pressed", "touched"})
+#: Verbs that open call-to-action labels ("Get Started", "Learn More", "Go Back").
+_CTA_VERBS = frozenset({"get", "go", "learn", "try", "see", "find", "shop", "explore", "discover"})
+
+
+def _button_label(content: list[Token]) -> bool:
+    """A call-to-action label and a press on it ("Get Started Clicked", "Go Back Tapped"): a verb
+    and what follows it, then clicked/tapped; the label names the control."""
+    if len(content) < 3 or content[-1].low not in _PRESSED:
+        return False
+    first = content[0].low
+    if not (first in _CTA_VERBS or _is_base_verb(first)):
+        return False
+    return not any(t.low in _VAGUE or t.low in vocab().placeholders for t in content[1:-1])
+
+
+def _caps_token(t: Token) -> bool:
+    return t.text.isupper() and 2 <= len(t.text) <= 5 and t.text.isalpha()
+
+
+def _brand_compound(t: Token) -> bool:
+    """A coined brand that opens with an English word of three letters or more and goes on with
+    a made-up tail (Airbnb, Eventbrite), written capitalised once: not a clipped word."""
+    low = t.low
+    if len(low) < 6 or not low.isascii() or not low.isalpha() or not t.text[:1].isupper():
+        return False
+    if any(c.isupper() for c in t.text[1:]) or len(_VOWEL.findall(low)) < 2:
+        return False
+    v = vocab()
+    for i in range(len(low) - 3, 2, -1):
+        head, tail = low[:i], low[i:]
+        if _english(head) and head not in v.cryptic and tail not in v.cryptic:
+            return not (len(tail) >= 4 and _mash(tail))
+    return False
+
+
 @lru_cache(maxsize=16384)
 def non_descriptive(name: str) -> Finding | None:
     """Why ``name`` is a non-descriptive event name, or None when it describes something."""
@@ -666,8 +703,11 @@ def non_descriptive(name: str) -> Finding | None:
         return Finding("generic", "it has no descriptive word")
     known: list[Token] = []
     unknown: list[Token] = []
+    # A short all-caps token in a name that is not shouted is written as an acronym (HDR, ATM,
+    # OKR), even one that also serves as an abbreviation when written "Hdr".
+    written_caps = not _all_caps(name)
     for t in content:
-        if t.low in v.cryptic:
+        if t.low in v.cryptic and not (written_caps and _caps_token(t)):
             return Finding("cryptic", f"{_tok(t.text)} is a cryptic abbreviation")
         if not t.low.isascii() or _is_acronym(t) or is_word(t.low):
             known.append(t)
@@ -675,11 +715,19 @@ def non_descriptive(name: str) -> Finding | None:
             known.append(t)  # a word of another language, or a brand name: it may describe
         else:
             unknown.append(t)
-    # All-caps tokens (KYC, SOC) are acronyms when the rest of the name is made of real words.
-    caps = [t for t in unknown if t.text.isupper() and 2 <= len(t.text) <= 5]
-    if caps and len(known) >= 2:
+    # All-caps tokens (KYC, SOC) are acronyms when the rest of the name is made of real words,
+    # or when one real word beside them is the action ("HDR Enabled", "OKR Created").
+    caps = [t for t in unknown if _caps_token(t)]
+    if caps and (
+        len(known) >= 2 or written_caps and len(caps) == 1 and any(is_past(k.low) for k in known)
+    ):
         unknown = [t for t in unknown if t not in caps]
         known += caps
+    # A brand made of an English word and a coined tail (Airbnb, Eventbrite) beside two words.
+    if unknown and len(known) >= 2:
+        brands = [t for t in unknown if _brand_compound(t)]
+        known += brands
+        unknown = [t for t in unknown if t not in brands]
     for t in unknown:
         if _mash(t.low):
             return Finding("cryptic", f"{_tok(t.text)} looks like keyboard mashing")
@@ -710,6 +758,8 @@ def non_descriptive(name: str) -> Finding | None:
         specific = []  # "User Action", "Customer Event": a subject and a vague noun say nothing
     if not specific and _concrete_action(content):
         return None  # "Button Clicked", "Item Added", "Error Occurred": a thing and what it did
+    if not specific and _button_label(content):
+        return None  # "Get Started Clicked": the label of the button is the object
     if not specific:
         # A generic verb with a particle ("Logged In", "Checked Out") is a specific action.
         lows = [t.low for t in content]

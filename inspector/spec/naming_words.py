@@ -188,6 +188,23 @@ _AB = re.compile(r"(?<![^\W_])[Aa]/[Bb](?![^\W_])")
 _AMP = re.compile(r"(?<![^\W_])([A-Z])&([A-Z])(?![^\W_])")
 
 
+#: A prefix written with a hyphen before a word ("Pre-Order", "Re-Enroll", "Non-Profit").
+_PREFIXED = re.compile(
+    r"(?i)(?<![^\W_])(pre|re|co|un|non|multi|self|sub|post|anti|de|mis|over|under|semi|inter|"
+    r"counter|ex|out|cross|auto)-([a-z]{3,})(?![^\W_])"
+)
+
+
+def _join_prefix(m: re.Match[str]) -> str:
+    """ "Pre-Order" -> "Preorder": one word, so the prefix is not read as a word of its own."""
+    prefix, word = m.group(1), m.group(2)
+    if not is_word(word.lower()):
+        return m.group(0)
+    if prefix.isupper() and word.isupper():
+        return prefix + word
+    return prefix + word.lower()
+
+
 @dataclass(frozen=True)
 class Token:
     text: str  # as written
@@ -284,6 +301,8 @@ def tokenize(name: str) -> tuple[Token, ...]:
     name = _AB.sub("AB", name)
     if "&" in name:
         name = _AMP.sub(r"\1\2", name)
+    if "-" in name:
+        name = _PREFIXED.sub(_join_prefix, name)
     name = _HYPHENATED.sub(r"\1\2", name)
     classes = "".join(_char_class(c) for c in name)
     comp = vocab().compounds
