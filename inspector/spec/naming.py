@@ -103,7 +103,8 @@ def _property_keys(message: Any) -> Iterable[str]:
     "event-name/non-descriptive",
     "warning",
     "Track event names must say what happened: no generic words or placeholders, numbered names, "
-    "cryptic abbreviations, bare single words, dynamic values (ids, emails, URLs, dates) or punctuation only.",
+    "cryptic abbreviations, bare single words, dynamic values (ids, emails, URLs, dates, prices, "
+    'search terms) or punctuation only, and no test or debug markers ("Order Completed TEST").',
     'A name like "Event 12" or "TMDropd" means nothing to the people reading reports, and a value '
     "inside a name mints a new event per value in every destination and warehouse.",
     examples=(
@@ -129,6 +130,8 @@ def _non_descriptive_event(name: str) -> tuple[Violation, ...]:
         return _NONE
     if found.kind == "dynamic":
         advice = 'keep values out of event names: send one fixed name (Object + past-tense Action, e.g. "Article Viewed") and put the value in a property'
+    elif found.kind == "test":
+        advice = 'send the real event name and mark tests outside it: a separate source or write key, or a property such as {"environment": "test"}'
     elif found.kind in ("empty", "punctuation"):
         advice = _SHAPE
     else:

@@ -185,7 +185,7 @@ def _tok(text: str, limit: int = 80) -> str:
 class Finding:
     """Why a name is non-descriptive: a short reason and the text that shows it."""
 
-    kind: str  # empty | punctuation | dynamic | placeholder | generic | cryptic | bare
+    kind: str  # empty | punctuation | dynamic | test | placeholder | generic | cryptic | bare
     detail: str
 
     def describe(self) -> str:
@@ -214,8 +214,14 @@ def _dynamic(name: str, tokens: tuple[Token, ...]) -> str | None:
     m = _COLON_TEXT.search(name)
     if m and _free_text(m.group(1)):
         return f'a value after a colon ("{m.group(1).strip()}")'
+    typed = _typed_search(name, tokens)
+    if typed:
+        return f'a search term ("{typed}")'
     m = _PREFIX_TAG.match(name)
     text = name[m.end() :] if m else name  # "[Web] Order Completed": judge the name after the tag
+    m = _BREADCRUMB.search(text)
+    if m:
+        return f'a category path ("{m.group(0)}")'
     for rx, what in (
         (_EMAIL, "an email address"),
         (_URL, "a URL"),
@@ -247,6 +253,84 @@ def _dynamic(name: str, tokens: tuple[Token, ...]) -> str | None:
         if t.kind == "number" and t.low not in comp and not _name_number(tokens, i):
             return f"a number ({_tok(t.text)})"
     return None
+
+
+#: A category path written into the name: "Category Shoes > Running Viewed".
+_BREADCRUMB = re.compile(r"[^\s>»]+(?:\s*[>»]\s*[^\s>»]+)+")
+_SEARCH_VERBS = frozenset({"search", "searched", "searching", "searches"})
+
+
+def _typed_search(name: str, tokens: tuple[Token, ...]) -> str | None:
+    """The search term of a name that is a search verb and what was typed ("Search iphone",
+    "search_nike_air_max"): a word written in lower case after a capitalised verb, or a word
+    that is no English word; nothing that ends in an action ("Search Results Viewed")."""
+    if len(tokens) < 2 or tokens[0].low not in _SEARCH_VERBS:
+        return None
+    rest = tokens[1:]
+    if any(t.kind != "word" or is_past(t.low) for t in rest):
+        return None
+    v = vocab()
+    typed = tokens[0].text[:1].isupper() and any(t.text[:1].islower() for t in rest)
+    unknown = any(
+        t.low.isascii() and not (is_word(t.low) or t.low in v.acronyms) and len(t.low) > 2
+        for t in rest
+    )
+    if not (typed or unknown):
+        return None
+    return " ".join(t.text for t in rest)
+
+
+#: Words that mark an event sent while testing or debugging, not a product event.
+_TEST_WORDS = frozenset(
+    {"test", "testing", "tst", "debug", "dbg", "temp", "tmp", "dummy", "wip", "final", "copy"}
+)
+_TEST_WORDS_OTHER = ("тест", "测试", "測試", "テスト", "테스트", "prueba", "teste", "prova")
+#: Markers that open a product noun ("Test Drive", "Test Suite"): only at the end, in capitals,
+#: in brackets or before a whole semantic or generic name do they mark a test.
+_TEST_NOUNS = frozenset({"test", "testing", "copy", "final", "temp", "debug"})
+
+
+def _test_marker(name: str, tokens: tuple[Token, ...]) -> str | None:
+    """The word that marks ``name`` as a test or debug event ("DEBUG Order Completed", "Order
+    Completed (test)", "test_order_completed", "temp_event", "Тестовое событие"), or None."""
+    words = [t for t in tokens if t.kind == "word"]
+    if not words:
+        return None
+    first = words[0]
+    if (
+        not first.low.isascii()
+        and first.low.startswith(_TEST_WORDS_OTHER)
+        and (len(words) > 1 or first.low not in _TEST_WORDS_OTHER)
+    ):
+        return first.text  # "Тестовое событие", "测试事件"; a lone "тест" is a generic word
+    marks = [
+        (i, t)
+        for i, t in enumerate(words)
+        if t.low in _TEST_WORDS or t.low in _TEST_WORDS_OTHER and t.low.isascii()
+    ]
+    if not marks or len(words) < 2:
+        return None
+    shouted = _all_caps(name)
+    for i, t in marks:
+        if t.text.isupper() and len(t.text) >= 3 and not shouted:
+            return t.text  # "DEBUG Order Completed", "Order Completed TEST"
+        if re.search(r"[(\[]\s*" + re.escape(t.text) + r"\s*[)\]]", name):
+            return t.text  # "Order Completed (test)", "[debug] Cart Viewed"
+        others = [w for j, w in enumerate(words) if j != i]
+        if i == len(words) - 1 and is_past(words[-2].low):
+            return t.text  # "Order Completed copy": a marker after the action
+        if i == 0:
+            rest = " ".join(w.low for w in others)
+            if len(others) == 1 and others[0].low in _VAGUE:
+                return t.text  # "temp_event", "test_event"
+            if t.low not in _TEST_NOUNS or rest in _semantic_lower():
+                return t.text  # "debug_checkout_started", "test_order_completed"
+    return None
+
+
+@lru_cache(maxsize=1)
+def _semantic_lower() -> frozenset[str]:
+    return frozenset(n.lower() for n in vocab().semantic_events)
 
 
 def _brand_domain(text: str, m: re.Match[str]) -> bool:
@@ -690,6 +774,9 @@ def non_descriptive(name: str) -> Finding | None:
     dyn = _dynamic(name, tokens)
     if dyn:
         return Finding("dynamic", f"it carries a dynamic value, {dyn}")
+    marker = _test_marker(name, tokens)
+    if marker:
+        return Finding("test", f"it is marked as a test or debug event ({_tok(marker)})")
     v = vocab()
     words = [t for t in tokens if t.kind == "word"]
     for chunk in _CHUNKS.findall(name):  # whole chunks too: "NaN" splits into "Na" + "N"

@@ -197,3 +197,90 @@ def test_descriptive_names_flagged_for_a_wrong_reason_pass(name: str) -> None:
 def test_the_relaxed_detectors_still_flag(name: str, kind: str) -> None:
     found = non_descriptive(name)
     assert found is not None and found.kind == kind, (name, found)
+
+
+# --------------------------------------------------------------------------- test markers, typed values
+
+TEST_MARKED = [
+    # the review
+    ("DEBUG Order Completed", '"DEBUG"'),
+    ("Order Completed TEST", '"TEST"'),
+    ("test_order_completed", '"test"'),
+    ("Order Completed v2 FINAL", '"FINAL"'),
+    ("测试事件", '"测试事件"'),
+    ("Тестовое событие", '"Тестовое"'),
+    ("temp_event", '"temp"'),
+    ("Order Completed (test)", '"test"'),
+    ("Order Completed copy", '"copy"'),
+    # unseen, same kinds
+    ("Order Completed - test", '"test"'),
+    ("Signup (debug)", '"debug"'),
+    ("[TEST] Order Completed", '"TEST"'),
+    ("dummy_purchase", '"dummy"'),
+    ("wip_checkout_started", '"wip"'),
+    ("Payment Failed copy", '"copy"'),
+    ("Signup Completed DEBUG", '"DEBUG"'),
+    ("テストイベント", '"テストイベント"'),
+    ("test_product_added", '"test"'),
+]
+
+
+@pytest.mark.parametrize(("name", "marker"), TEST_MARKED)
+def test_test_and_debug_markers_are_flagged(name: str, marker: str) -> None:
+    found = non_descriptive(name)
+    assert found is not None and found.kind == "test", (name, found)
+    assert marker in found.detail
+
+
+@pytest.mark.parametrize(
+    "name",
+    [
+        "Button Clicked",  # the Track spec page's own example
+        "Link Clicked",
+        "A/B Test Viewed",
+        "Test Drive Booked",
+        "Speed Test Completed",
+        "Debug Mode Enabled",
+        "Debug Log Downloaded",
+        "Copy Link Clicked",
+        "Final Exam Submitted",
+        "Temp Password Sent",
+        "Test Results Viewed",
+        "Code Copied",
+        "Search Started",
+        "Search Results Viewed",
+        "search_results_viewed",
+        "Search Filters Applied",
+        "Product Searched",
+        "Products Searched",
+    ],
+)
+def test_names_with_marker_or_search_words_that_describe_pass(name: str) -> None:
+    assert non_descriptive(name) is None, non_descriptive(name)
+
+
+@pytest.mark.parametrize(
+    ("name", "what"),
+    [
+        ("search_nike_air_max", 'a search term ("nike air max")'),
+        ("Search iphone", 'a search term ("iphone")'),
+        ("Category Shoes > Running Viewed", 'a category path ("Shoes > Running")'),
+        ("search_adidas_ultraboost", 'a search term ("adidas ultraboost")'),
+        ("Search red shoes", 'a search term ("red shoes")'),
+        ("Searched nike", 'a search term ("nike")'),
+        ("Category Men > Shoes > Sneakers Viewed", 'a category path ("Men > Shoes > Sneakers")'),
+        ("Menu Settings » Privacy Opened", 'a category path ("Settings » Privacy")'),
+    ],
+)
+def test_typed_search_terms_and_category_paths_are_values(name: str, what: str) -> None:
+    found = non_descriptive(name)
+    assert found is not None and found.kind == "dynamic", (name, found)
+    assert found.detail == f"it carries a dynamic value, {what}"
+
+
+def test_test_marker_message_says_how_to_mark_tests() -> None:
+    from inspector.spec import naming
+
+    (v,) = naming._non_descriptive_event("Order Completed TEST")
+    assert "test or debug event" in v.message and '"environment": "test"' in v.message
+    assert naming._event_name_convention("Order Completed (test)") == ()
