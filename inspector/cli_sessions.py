@@ -196,7 +196,7 @@ def export_command(
                 unit = FORMATS[fmt].unit
                 if n == 1:
                     unit = unit[:-1]  # "1 message", "1 request"
-                click.echo(f"inspector: wrote {n} {unit} to {output}", err=True)
+                click.echo(f"inspector: wrote {n} {unit} to {clean(output, None)}", err=True)
     except (_Fail, ExportError) as exc:
         _die(str(exc))
     except OSError as exc:
@@ -289,8 +289,8 @@ def open_command(
             _die(str(exc))
         count = store.count()
         click.echo(
-            f"inspector: imported {count} message{'s' if count != 1 else ''} from {path} "
-            f"into {target}",
+            f"inspector: imported {count} message{'s' if count != 1 else ''} from "
+            f"{clean(path, None)} into {clean(target, None)}",
             err=True,
         )
         store.close()
@@ -423,7 +423,7 @@ def sessions_group(ctx: click.Context, directory: Path | None, as_json: bool) ->
             click.echo(orjson.dumps(session_info(f)).decode())
         return
     if not files:
-        click.echo(f"no saved sessions in {d}")
+        click.echo(f"no saved sessions in {clean(d, None)}")
         return
     rows = [session_info(f) for f in files]
     click.echo(
@@ -439,7 +439,9 @@ def sessions_group(ctx: click.Context, directory: Path | None, as_json: bool) ->
             f"{msgs:>9} {rej:>8}"
         )
     total = sum(r["size"] for r in rows)
-    click.echo(f"{len(rows)} session{'s' if len(rows) != 1 else ''}, {_human(total)} in {d}")
+    click.echo(
+        f"{len(rows)} session{'s' if len(rows) != 1 else ''}, {_human(total)} in {clean(d, None)}"
+    )
 
 
 @sessions_group.command("prune")
@@ -468,7 +470,7 @@ def prune_command(directory: Path, older_than: str | None, keep: int | None, dry
         # Both given: delete what either rule selects.
         if too_many or too_old:
             if in_use(f):
-                click.echo(f"kept {f.name}: a running inspector is writing it")
+                click.echo(f"kept {clean(f.name, None)}: a running inspector is writing it")
                 continue
             doomed.append(f)
     freed = 0
@@ -479,7 +481,9 @@ def prune_command(directory: Path, older_than: str | None, keep: int | None, dry
                 with contextlib.suppress(FileNotFoundError):
                     Path(str(f) + suffix).unlink()
         freed += size
-        click.echo(f"{'would delete' if dry_run else 'deleted'} {f.name} ({_human(size)})")
+        click.echo(
+            f"{'would delete' if dry_run else 'deleted'} {clean(f.name, None)} ({_human(size)})"
+        )
     verb = "would free" if dry_run else "freed"
     click.echo(f"{len(doomed)} of {len(files)} sessions, {verb} {_human(freed)}")
 
@@ -558,7 +562,7 @@ def replay_command(
             rate=per_second,
             new_message_ids=new_message_ids,
             max_attempts=max_attempts,
-            warn=lambda text: click.echo(f"inspector: warning: {text}", err=True),
+            warn=lambda text: click.echo(f"inspector: warning: {clean(text, None)}", err=True),
         )
     except (_Fail, ReplayError) as exc:
         _die(str(exc))
@@ -588,7 +592,7 @@ def replay_command(
             click.echo(f"inspector: replay interrupted: {replayer.summary.line()}", err=True)
             sys.exit(1)
     progress.done()
-    click.echo(f"replay to {replayer.url}: {summary.line()}", err=True)
+    click.echo(f"replay to {clean(replayer.url, None)}: {summary.line()}", err=True)
     for e in summary.errors:
         click.echo(f"  {clean(e, 300)}", err=True)
     if summary.stopped:

@@ -590,3 +590,31 @@ def test_open_with_a_broken_plan_and_a_missing_file_names_the_plan(
     assert r.exit_code == 2
     assert "plan.yaml" in r.stderr and "session.sqlite" not in r.stderr, r.stderr
     assert "no such file or session" not in r.stderr
+
+
+def test_paths_printed_by_the_cli_are_cleaned(
+    tmp_path: Path, data_dir: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """A file name with terminal escapes is shown escaped, never written raw to the
+    terminal: export's "wrote", open's "imported", the sessions listing."""
+    import inspector.tui.app as tui
+
+    FakeApp.instances = []
+    monkeypatch.setattr(tui, "InspectorApp", FakeApp)
+    s = _make_session(tmp_path / "s.sqlite")
+    out = tmp_path / "out\x1b[2J.ndjson"
+    r = _run("export", str(s), "-o", str(out))
+    assert r.exit_code == 0, r.output
+    assert "\x1b" not in r.stderr
+    assert "wrote 6 messages to " + str(tmp_path) + "/out\\e[2J.ndjson" in r.stderr
+    r = _run("open", str(out))
+    assert r.exit_code == 0, r.output
+    assert "\x1b" not in r.stderr and "out\\e[2J.ndjson into" in r.stderr
+    weird = tmp_path / "dir\x1b]0;x\x07"
+    weird.mkdir()
+    r = _run("sessions", "--dir", str(weird))
+    assert "\x1b" not in r.output and "\x07" not in r.output
+    assert "dir\\e]0;x\\x07" in r.output
+    _make_session(weird / "s\x1b[31m.sqlite")
+    r = _run("sessions", "--dir", str(weird), "prune", "--keep", "0", "--dry-run")
+    assert "\x1b" not in r.output and "would delete s\\e[31m.sqlite" in r.output
