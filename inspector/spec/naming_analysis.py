@@ -981,13 +981,13 @@ _IRREG_PAST_OF = {
     "find": "Found",
     "win": "Won",
     "lose": "Lost",
-    "get": "Got",
+    "get": "Gotten",
     "give": "Given",
     "take": "Taken",
     "write": "Written",
     "choose": "Chosen",
-    "begin": "Began",
-    "run": "Ran",
+    "begin": "Begun",
+    "run": "Run",
     "see": "Seen",
     "show": "Shown",
     "read": "Read",
@@ -998,7 +998,7 @@ _IRREG_PAST_OF = {
     "leave": "Left",
     "hide": "Hidden",
     "hold": "Held",
-    "forget": "Forgot",
+    "forget": "Forgotten",
     "speak": "Spoken",
     "draw": "Drawn",
     "withdraw": "Withdrawn",
@@ -1011,7 +1011,44 @@ _IRREG_PAST_OF = {
     "cut": "Cut",
     "split": "Split",
     "broadcast": "Broadcast",
+    # past participles (Object + Action reads "Tutorial Begun", "Password Forgotten")
+    "rerun": "Rerun",
+    "sing": "Sung",
+    "drive": "Driven",
+    "ride": "Ridden",
+    "eat": "Eaten",
+    "fly": "Flown",
+    "grow": "Grown",
+    "know": "Known",
+    "throw": "Thrown",
+    "break": "Broken",
+    "freeze": "Frozen",
+    "steal": "Stolen",
+    "shake": "Shaken",
+    "forgive": "Forgiven",
+    "undo": "Undone",
+    "redo": "Redone",
+    "rewrite": "Rewritten",
+    "overwrite": "Overwritten",
+    "wear": "Worn",
+    "tear": "Torn",
+    "swear": "Sworn",
+    "ring": "Rung",
+    "sink": "Sunk",
+    "drink": "Drunk",
+    "bite": "Bitten",
+    "hit": "Hit",
+    "cast": "Cast",
+    "forecast": "Forecast",
+    "spread": "Spread",
+    "upset": "Upset",
+    "burst": "Burst",
 }
+#: Past participles spelled like the base verb: "Query Run", "Job Rerun", "Flag Set" are
+#: Object + past participle already.
+_SAME_PARTICIPLE = frozenset(
+    k for k, v in _IRREG_PAST_OF.items() if k == v.lower() and k not in ("read",)
+) | frozenset({"read"})
 _DOUBLE = frozenset(
     {
         "submit",
@@ -1030,6 +1067,10 @@ _DOUBLE = frozenset(
         "recur",
         "begin",
         "regret",
+        "fulfil",
+        "enrol",
+        "instil",
+        "distil",
     }
 )
 
@@ -1052,7 +1093,7 @@ def past_tense(verb: str) -> str:
 
 def is_past(word: str) -> bool:
     w = word.lower()
-    if w in vocab().irregular_past:
+    if w in vocab().irregular_past or w in _SAME_PARTICIPLE:
         return True
     return (
         len(w) > 3
@@ -1069,6 +1110,7 @@ def _is_base_verb(word: str) -> bool:
 #: Common product verbs in base form, to turn "Add to Cart" into "... Added".
 _VERBS = frozenset(
     [
+        "abandon",
         "accept",
         "activate",
         "add",
@@ -1096,8 +1138,10 @@ _VERBS = frozenset(
         "create",
         "decline",
         "delete",
+        "deliver",
         "deny",
         "deploy",
+        "dispatch",
         "disable",
         "disconnect",
         "dismiss",
@@ -1105,6 +1149,7 @@ _VERBS = frozenset(
         "edit",
         "enable",
         "end",
+        "enrol",
         "enroll",
         "enter",
         "export",
@@ -1114,6 +1159,8 @@ _VERBS = frozenset(
         "filter",
         "finish",
         "follow",
+        "fulfil",
+        "fulfill",
         "generate",
         "hide",
         "import",
@@ -1163,6 +1210,7 @@ _VERBS = frozenset(
         "select",
         "send",
         "share",
+        "ship",
         "sign",
         "skip",
         "sort",
@@ -1405,7 +1453,12 @@ def _reading(lows: list[str], last: int) -> str:
     first_base = _is_base_verb(first) and not is_past(first)
     # A misspelled action in the action's place ("Order Completd", "Checkout Strated"); not
     # after a plain verb ("Cancel Ordr"), where the last word is the object.
-    if last > 0 and (not first_base or _NOUNISH.get(first, 0) > 0) and misspelled_action(action):
+    if (
+        last > 0
+        and (not first_base or _NOUNISH.get(first, 0) > 0)
+        and misspelled_action(action)
+        and all(_known_word(w) for w in lows[:last])
+    ):
         return "typo"
     if last > 0 and is_past(action):
         return "past"

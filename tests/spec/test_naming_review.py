@@ -284,3 +284,71 @@ def test_test_marker_message_says_how_to_mark_tests() -> None:
     (v,) = naming._non_descriptive_event("Order Completed TEST")
     assert "test or debug event" in v.message and '"environment": "test"' in v.message
     assert naming._event_name_convention("Order Completed (test)") == ()
+
+
+# --------------------------------------------------------------------------- suggestions
+
+
+def _suggested(name: str) -> str | None:
+    from inspector.spec import naming
+
+    found = naming._event_name_convention(name)
+    if not found:
+        return None
+    import re
+
+    quoted = re.findall(r'"([^"]*)"', found[0].message)
+    return quoted[-1]
+
+
+@pytest.mark.parametrize(
+    ("name", "suggestion"),
+    [
+        # the review
+        ("Order Ship", "Order Shipped"),
+        ("order_ship", "Order Shipped"),
+        ("orderShip", "Order Shipped"),
+        ("Order Fulfil", "Order Fulfilled"),
+        ("Tutorial Begin", "Tutorial Begun"),
+        ("Password Forget", "Password Forgotten"),
+        ("cart_abandon", "Cart Abandoned"),
+        # unseen, same kinds
+        ("Item Ship", "Item Shipped"),
+        ("order_fulfill", "Order Fulfilled"),
+        ("Package Deliver", "Package Delivered"),
+        ("Email Write", "Email Written"),
+        ("Window Break", "Window Broken"),
+        ("checkout_abandon", "Checkout Abandoned"),
+        ("course_enrol", "Course Enrolled"),
+        ("pedido_completado", "Pedido Completado"),  # casing only: no half-English rewrite
+        ("query_run", "Query Run"),
+    ],
+)
+def test_object_action_suggestions_use_the_past_participle(name: str, suggestion: str) -> None:
+    assert _suggested(name) == suggestion
+
+
+@pytest.mark.parametrize(
+    "name",
+    [
+        # the review
+        "Build Run",
+        "SQL Query Run",
+        "Query Run",
+        "Report Run",
+        "Job Run",
+        "Pedido Completado",
+        "Order Completed (test)",  # a test marker: non-descriptive reports it, nothing to rename
+        "Order Completed copy",
+        "Search iphone",  # a search term: non-descriptive reports it, no "iPhone Searched"
+        # unseen, same kinds
+        "Test Suite Run",
+        "Pipeline Rerun",
+        "Flag Set",
+        "Password Reset",
+        "Carrito Abandonado",
+        "Bestellung Abgeschlossen",
+    ],
+)
+def test_no_rename_for_participles_foreign_names_and_flagged_names(name: str) -> None:
+    assert _suggested(name) is None
