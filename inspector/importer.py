@@ -81,10 +81,15 @@ def placeholder_time(n: int) -> str:
     return iso(_EPOCH + timedelta(milliseconds=max(0, n)))
 
 
+#: A date and a time: ``2024-05-01T10:00`` (or the basic ``20240501T1000``); a date alone
+#: is not an arrival time.
+_DATE_TIME = re.compile(r"\d{4}-?\d{2}-?\d{2}[Tt ]\d{2}")
+
+
 def arrival_time(value: Any) -> str | None:
     """``value`` when it is an ISO-8601 date-time (what a ``receivedAt`` must be to be kept
-    as the arrival time), else None."""
-    if not isinstance(value, str) or not 10 <= len(value) <= 64 or not value[:4].isdigit():
+    as the arrival time; a date without a time is not one), else None."""
+    if not isinstance(value, str) or not 10 <= len(value) <= 64 or not _DATE_TIME.match(value):
         return None
     try:
         datetime.fromisoformat(value[:-1] + "+00:00" if value.endswith(("Z", "z")) else value)
@@ -202,13 +207,31 @@ def iter_ndjson_lines(path: Path) -> Iterator[tuple[Any, bytes, str | None]]:
                 # such a session writes it as its own line.
                 yield value, text, None
                 continue
-            received = arrival_time(value.get("receivedAt"))
+            received = own_received_at(value, text)
             if received is not None:
                 # The export's own receivedAt: it becomes the arrival time again. Any other
                 # value (a number, "garbage") is the sender's and stays in the message.
                 del value["receivedAt"]
                 text = without(text, "receivedAt")
             yield value, text, received
+
+
+def own_received_at(msg: Any, raw: bytes | None) -> str | None:
+    """The arrival time an export added to ``msg`` (whose text is ``raw``, when known): its
+    ``receivedAt`` when that is an ISO-8601 date-time and the text has exactly one such
+    member. A text that repeats ``receivedAt`` was not written by an export (an export
+    writes one, replacing the sender's): it is the sender's message and is kept byte for
+    byte, checked without an arrival time, rather than lose a member."""
+    if not isinstance(msg, dict):
+        return None
+    received = arrival_time(msg.get("receivedAt"))
+    if received is None or raw is None:
+        return received
+    if raw.count(b"receivedAt") > 1 or b"\\u" in raw:
+        found = members(raw)
+        if found is not None and sum(m.key == "receivedAt" for m in found) > 1:
+            return None
+    return received
 
 
 def _load_doc(path: Path) -> Any:
@@ -305,7 +328,7 @@ class _Writer:
         with ``placeholder_time`` and ``NO_ARRIVAL_HEADER``: never the clock of the import,
         so the same file always gives the same session."""
         if isinstance(msg, dict) and received_at is None:
-            ra = arrival_time(msg.get("receivedAt"))
+            ra = own_received_at(msg, raw)
             if ra is not None:
                 del msg["receivedAt"]
                 received_at = ra

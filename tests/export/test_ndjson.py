@@ -180,3 +180,41 @@ async def test_hostile_values_are_exported_byte_for_byte(hostile: Store, tmp_pat
             assert _ndjson(reopened) == first.read_bytes()
         finally:
             reopened.close()
+
+
+def test_a_date_without_a_time_is_not_an_arrival_time(tmp_path: Path) -> None:
+    """Only an ISO-8601 date-time is taken off a line as its arrival time: a bare date
+    stays in the message, and the line comes back byte for byte."""
+    src = tmp_path / "in.ndjson"
+    lines = [
+        b'{"type":"track","event":"A","messageId":"d1","receivedAt":"2024-05-01"}',
+        b'{"type":"track","event":"B","messageId":"d2","receivedAt":"2024-05-01T10:00:00Z"}',
+    ]
+    src.write_bytes(b"\n".join(lines) + b"\n")
+    with import_file(src, tmp_path / "s.sqlite") as st:
+        rows = list(st.iter_messages())
+        out = _ndjson(st)
+    assert rows[0].data["receivedAt"] == "2024-05-01"
+    assert rows[0].received_at == "1970-01-01T00:00:00.001Z"  # the stand-in, not the date
+    assert rows[1].received_at == "2024-05-01T10:00:00Z" and "receivedAt" not in rows[1].data
+    assert out == src.read_bytes()
+
+
+def test_a_line_with_receivedat_twice_keeps_both_members(tmp_path: Path) -> None:
+    """An export writes one receivedAt; a line repeating it is the sender's message and is
+    kept byte for byte (no arrival time taken from it, no member dropped)."""
+    src = tmp_path / "in.ndjson"
+    dup = (
+        b'{"type":"track","event":"A","messageId":"r1",'
+        b'"receivedAt":"2024-05-01T09:00:00Z","receivedAt":"2024-05-01T10:00:00Z"}'
+    )
+    escaped = (
+        b'{"type":"track","event":"B","messageId":"r2",'
+        b'"receiv\\u0065dAt":"2024-05-01T09:00:00Z","receivedAt":"2024-05-01T10:00:00Z"}'
+    )
+    src.write_bytes(dup + b"\n" + escaped + b"\n")
+    with import_file(src, tmp_path / "s.sqlite") as st:
+        rows = list(st.iter_messages())
+        out = _ndjson(st)
+    assert [r.raw for r in rows] == [dup, escaped]
+    assert out == src.read_bytes()
