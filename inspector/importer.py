@@ -630,15 +630,17 @@ async def _import_har(w: _Writer, path: Path) -> None:
         recorded_at = started if ours is not None and isinstance(started, str) else None
         route = _ingest_route(rpath)
         if route is not None and method == "POST":
-            headers = [(k, v) for k, v in headers if k.lower() not in _HOP_HEADERS]
-            send = headers
+            # Sent without the hop-by-hop headers (they describe the recorded transfer, not
+            # this one); the copy gets the headers back as recorded (Content-Length too).
+            send = [(k, v) for k, v in headers if k.lower() not in _HOP_HEADERS]
+            w.restore = {"headers": headers}
             enc = (header(headers, "Content-Encoding") or "").strip().lower()
             if ours is not None and "bodyEncoding" in ours:
                 # The inspector's own HAR says whether postData is the inflated body (a
                 # bodyEncoding) or the bytes as sent (none: not compressed, or a body that
                 # never inflated, which must fail the same way again).
                 if ours.get("bodyEncoding"):
-                    send = [(k, v) for k, v in headers if k.lower() != "content-encoding"]
+                    send = [(k, v) for k, v in send if k.lower() != "content-encoding"]
                     wire = ours.get("wireSize")
                     w.restore = {
                         "headers": headers,
@@ -648,7 +650,7 @@ async def _import_har(w: _Writer, path: Path) -> None:
             elif enc in ("gzip", "x-gzip") and not body.startswith(b"\x1f\x8b"):
                 body = gzip.compress(body, mtime=0)  # another tool's HAR: the inflated text
             if recorded_at is not None:
-                w.restore = {**(w.restore or {}), "received_at": recorded_at}
+                w.restore = {**w.restore, "received_at": recorded_at}
             await capture.ingest(method, rpath, send, body, call_type=route[0], batch=route[1])
             continue
         p = rpath.split("?", 1)[0]

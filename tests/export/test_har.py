@@ -159,3 +159,23 @@ def test_browser_devtools_har_opens(tmp_path: Path) -> None:
         assert [r.kind for r in s.iter_requests()] == ["ingest", "settings"]
     finally:
         s.close()
+
+
+async def test_har_open_har_keeps_every_recorded_header(session: Store, tmp_path: Path) -> None:
+    """har -> open -> har gives the same requests: the re-ingested ones keep the headers
+    as recorded (Content-Length included), as the copied ones do."""
+    path = tmp_path / "s.har"
+    export_view(session, None, "har", path, include_hidden=True)
+    with import_file(path, tmp_path / "from-har.sqlite") as reopened:
+        again = _har(reopened)
+        headers = [r.headers for r in reopened.iter_requests()]
+    first = json.loads(path.read_bytes())
+    assert headers == [r.headers for r in session.iter_requests()]
+    assert ("Content-Length", "472") in headers[0] or any(
+        k == "Content-Length" for k, _ in headers[0]
+    )
+
+    def requests(har: dict) -> list:
+        return [e["request"] for e in har["log"]["entries"]]
+
+    assert requests(again) == requests(first)
