@@ -46,7 +46,15 @@ from inspector.export._common import (
     loads,
     one_line,
 )
-from inspector.export._raw import array_items, members, without
+from inspector.export._raw import (
+    array_items,
+    edit,
+    member_values,
+    members,
+    top_member,
+    with_default,
+    without,
+)
 from inspector.ingest import decode
 from inspector.jsonutil import deep_recursion
 from inspector.model import MessageMeta
@@ -1020,18 +1028,64 @@ def _har_messages(p: Path) -> Iterator[tuple[Any, str | None]]:
         from inspector.ingest.service import basic_auth_user
 
         key = basic_auth_user(headers)
+        body = str(post["text"]).encode("utf-8", "surrogatepass").strip()
         if route[1]:
             if not isinstance(doc, dict) or not isinstance(doc.get("batch"), list):
                 continue
             wk = doc.get("writeKey")
             key = key or (wk if isinstance(wk, str) else None)
-            for item in doc["batch"]:
+            texts = _batch_item_texts(body)
+            if texts is not None and len(texts) == len(doc["batch"]):
+                for text in texts:
+                    yield text, key
+                continue
+            for item in doc["batch"]:  # pragma: no cover - the text always scans
                 yield _merge_batch_item(item, doc.get("context"), doc.get("integrations")), key
         elif isinstance(doc, dict):
-            if route[0] and "type" not in doc:
-                doc["type"] = route[0]
             wk = doc.get("writeKey")
-            yield doc, key or (wk if isinstance(wk, str) else None)
+            text = body
+            if route[0] and "type" not in doc:
+                text = with_default(body, "type", dumps(route[0]))
+            yield text, key or (wk if isinstance(wk, str) else None)
+
+
+def _batch_item_texts(body: bytes) -> list[bytes] | None:
+    """The exact text of each item of a batch body, the batch-level ``context`` and
+    ``integrations`` merged in as Segment does (item keys win), spliced as text so every
+    value stays as sent (``1e400``, integers past 64 bits). None when the body does not
+    scan as a batch object."""
+    top = members(body)
+    if top is None:
+        return None
+    last = {m.key: body[m.value_start : m.value_end] for m in top}
+    batch = next((m for m in reversed(top) if m.key == "batch"), None)
+    spans = array_items(body, batch.value_start) if batch is not None else None
+    if spans is None:
+        return None
+    shared = [(k, last[k]) for k in ("context", "integrations") if k in last]
+    shared = [(k, v) for k, v in shared if (member_values(v) or None) is not None]
+    out = []
+    for a, b in spans:
+        text = body[a:b]
+        if shared and text[:1] == b"{":
+            changes = []
+            for k, v in shared:
+                own = top_member(text, k)
+                if own is None or own == b"null":
+                    changes.append((k, v))
+                elif own[:1] == b"{":
+                    changes.append((k, _merge_objects(v, own)))
+            if changes:
+                text = edit(text, changes) or text
+        out.append(text)
+    return out
+
+
+def _merge_objects(base: bytes, own: bytes) -> bytes:
+    """``{**base, **own}`` of two object texts, as text (each value's bytes kept)."""
+    merged = dict(member_values(base) or [])
+    merged.update(member_values(own) or [])
+    return b"{" + b",".join(dumps(k) + b":" + v for k, v in merged.items()) + b"}"
 
 
 def _fallback_messages(p: Path) -> Iterator[Any]:

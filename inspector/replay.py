@@ -271,7 +271,7 @@ class Replayer:
                 msg["messageId"] = self.id_factory()
             if self.write_key is not None and "writeKey" in msg:
                 msg["writeKey"] = self.write_key
-            data = dumps(msg)
+            data = encode_finite(msg)
         if len(data) > MAX_MESSAGE_BYTES:
             s.skipped += 1
             mid = msg.get("messageId")
@@ -416,6 +416,35 @@ class Replayer:
                     with contextlib.suppress(Exception):
                         self.progress(s)
         return s
+
+
+_INF = "\x00inspector:inf\x00"
+_NEG_INF = "\x00inspector:-inf\x00"
+
+
+def encode_finite(value: Any) -> bytes:
+    """``value`` as JSON that is always valid: a number too large for a double (parsed from
+    ``1e400`` as infinity) is written ``1e400`` (``-1e400``), which reads back the same,
+    never ``Infinity``; a NaN (no JSON text parses as one) is ``null``. Only for messages
+    whose text is not known; a known text is sent as it is."""
+    out = dumps(_mark_non_finite(value))
+    if b"inspector:" in out:
+        out = out.replace(dumps(_INF), b"1e400").replace(dumps(_NEG_INF), b"-1e400")
+    return out
+
+
+def _mark_non_finite(value: Any) -> Any:
+    if type(value) is float:
+        if value != value:
+            return None
+        if value in (float("inf"), float("-inf")):
+            return _INF if value > 0 else _NEG_INF
+        return value
+    if type(value) is dict:
+        return {k: _mark_non_finite(v) for k, v in value.items()}
+    if type(value) is list:
+        return [_mark_non_finite(v) for v in value]
+    return value
 
 
 # ---------------------------------------------------------------------- sources

@@ -446,3 +446,58 @@ async def test_a_replay_sends_no_recorded_sent_at(tmp_path: Path) -> None:
         assert [b'"sentAt"' in m.raw for m in got] == [False, False], src
         assert [orjson.loads(m.raw).get("timestamp") for m in got] == [None, old]
         assert not [v for m in got for v in m.violations if v.rule == "session/clock-skew"], src
+
+
+HUGE = (
+    b'{"type":"track","event":"Huge","userId":"u","messageId":"hx1","inf":1e400,'
+    b'"properties":{"neg":-1e400,"nested":{"deep":[1e400,{"x":-1E+999}]},'
+    b'"big":123456789012345678901234567890,"n":1.10,"s":"Zo\xc3\xab"}}'
+)
+HUGE_SINGLE = b'{"event":"Single","anonymousId":"a","messageId":"hx2","v":[1e400,-1e400]}'
+
+
+async def test_replay_from_a_har_keeps_numbers_json_cannot_hold(tmp_path: Path) -> None:
+    """From a HAR, each item's text is taken out of postData as it is: 1e400 (nested, in
+    arrays, negative) and huge integers reach the receiver as sent, which accepts them
+    (re-encoding wrote Infinity, which the receiver refused as not JSON)."""
+    ctx = b'"context":{"library":{"name":"analytics-go"},"big":1e400}'
+    async with Inspector(tmp_path / "a.sqlite") as a, aiohttp.ClientSession() as http:
+        for path, body in (
+            ("/v1/batch", b'{"batch":[' + HUGE + b"]}"),
+            ("/v1/t", HUGE_SINGLE),
+            ("/v1/batch", b'{"batch":[' + HUGE + b"]," + ctx + b"}"),
+        ):
+            async with http.post(a.url + path, data=body) as r:
+                assert r.status == 200, await r.text()
+    a_store = Store(tmp_path / "a.sqlite", readonly=True)
+    try:
+        export_view(a_store, None, "har", tmp_path / "s1.har", include_hidden=True)
+        sent = [m.data for m in a_store.iter_messages()]
+    finally:
+        a_store.close()
+    async with Inspector(tmp_path / "b.sqlite") as b:
+        summary = await Replayer(b.url, write_key="k").run(source_messages(tmp_path / "s1.har"))
+        rows = list(b.store.iter_messages())
+    assert summary.ok and summary.accepted == 3, summary.errors
+    assert rows[0].raw == HUGE
+    assert rows[1].raw == HUGE_SINGLE[:-1] + b',"type":"track"}'
+    # Batch context merged into the item as text: its values are kept too.
+    assert rows[2].raw.endswith(b'"context":{"library":{"name":"analytics-go"},"big":1e400}}')
+    assert [_comparable(r.data) for r in rows[:2]] == [_comparable(m) for m in sent[:2]]
+    assert rows[2].data["properties"] == sent[2]["properties"]
+
+
+def test_a_parsed_message_is_encoded_as_valid_json() -> None:
+    """A message known only parsed (no text): a number parsed as infinity is written as
+    1e400 (huge integers beside it too), never as Infinity."""
+    from inspector.replay import encode_finite
+
+    inf = float("inf")
+    msg = {"a": inf, "b": [-inf, {"c": inf}], "big": 10**30, "n": float("nan"), "s": "inf"}
+    out = encode_finite(msg)
+    assert out == (
+        b'{"a":1e400,"b":[-1e400,{"c":1e400}],"big":1000000000000000000000000000000,'
+        b'"n":null,"s":"inf"}'
+    )
+    assert json.loads(out, parse_constant=lambda c: pytest.fail(c)) == {**msg, "n": None}
+    assert encode_finite({"a": 1.5}) == b'{"a":1.5}'
