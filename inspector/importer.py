@@ -296,12 +296,15 @@ class _Writer:
         """What ``Capture`` calls to store a request: buffered like every import write."""
         fix, self.restore = self.restore, None
         if fix:
+            source = fix.pop("messages", None)
             for name, value in fix.items():
                 setattr(req, name, value)
             received = fix.get("received_at")
             if received is not None:
                 for m in msgs:
                     m.received_at = received
+            if source:
+                _restore_messages(msgs, source)
         self._append(req, list(msgs))
         self.count += len(msgs)
 
@@ -468,7 +471,9 @@ class _Writer:
         self._append(req, recs)
         self.count += count
 
-    def recheck(self, req: RequestRecord) -> None:
+    def recheck(
+        self, req: RequestRecord, source: dict[int, tuple[str | None, int, int]] | None = None
+    ) -> None:
         """An accepted request of an earlier import that had no arrival time: its messages
         are checked again without one (re-ingesting would check them against the stand-in
         time), and it is stored as it was."""
@@ -513,6 +518,8 @@ class _Writer:
                     item.extra,
                 )
             )
+        if source:
+            _restore_messages(recs, source)
         req.id = 0
         self._append(req, recs)
         self.count += count
@@ -544,6 +551,21 @@ class _Writer:
             int(item.get("wireSize") or len(body)),
         )
         self._append(req, [])
+
+
+def _restore_messages(
+    msgs: Sequence[MessageRecord], source: dict[int, tuple[str | None, int, int]]
+) -> None:
+    """Give the copies of a session's messages what the source recorded for them: the
+    writeKey (a rebuilt body, e.g. of a JSON export, may not carry the key the original
+    request had) and the byte span (the copy's body is the source's, byte for byte)."""
+    for m in msgs:
+        rec = source.get(m.batch_index)
+        if rec is None:
+            continue
+        m.write_key = rec[0]
+        if rec[1] >= 0 and rec[2] >= rec[1]:
+            m.raw_start, m.raw_end = rec[1], rec[2]
 
 
 def _ingest_route(path: str) -> tuple[str | None, bool] | None:
@@ -776,6 +798,37 @@ async def _import_session(w: _Writer, src: Store) -> None:
     time); every other one (rejected, settings, metrics, CORS preflights) is copied."""
     now: list[datetime] = [_EPOCH]
     capture = w.capture(lambda: now[0])
+    # The source's messages, streamed beside its requests (both in arrival order).
+    rows = src.iter_query(
+        "SELECT request_id, batch_index, write_key, raw_start, raw_end FROM messages ORDER BY seq"
+    )
+    pending: list[Any] = [next(rows, None)]
+
+    def source_messages(request_id: int) -> dict[int, tuple[str | None, int, int]]:
+        out: dict[int, tuple[str | None, int, int]] = {}
+        row = pending[0]
+        while row is not None and row[0] <= request_id:
+            if row[0] == request_id:
+                out[row[1]] = (row[2], row[3], row[4])
+            row = next(rows, None)
+        pending[0] = row
+        return out
+
+    try:
+        await _copy_session(w, src, capture, now, source_messages)
+    finally:
+        close = getattr(rows, "close", None)
+        if close is not None:
+            close()  # the generator's private connection
+
+
+async def _copy_session(
+    w: _Writer,
+    src: Store,
+    capture: Capture,
+    now: list[datetime],
+    source_messages: Callable[[int], dict[int, tuple[str | None, int, int]]],
+) -> None:
     no_arrival = tuple(NO_ARRIVAL_HEADER)
     for req in src.iter_requests():
         route = _ingest_route(req.path)
@@ -784,7 +837,7 @@ async def _import_session(w: _Writer, src: Store) -> None:
             w.copy_request(req)
             continue
         if no_arrival in req.headers:
-            w.recheck(req)
+            w.recheck(req, source_messages(req.id))
             continue
         now[0] = _parse_time(req.received_at, w.count + 1)
         send = req.headers
@@ -798,6 +851,7 @@ async def _import_session(w: _Writer, src: Store) -> None:
             "wire_size": req.wire_size,
             "received_at": req.received_at,
             "write_key": req.write_key,
+            "messages": source_messages(req.id),
         }
         await capture.ingest(
             req.method, req.path, send, req.body, call_type=route[0], batch=route[1]

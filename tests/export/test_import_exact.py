@@ -9,6 +9,7 @@ import pytest
 from click.testing import CliRunner
 
 from inspector.cli import main
+from inspector.store import Store
 
 VALUES = '{"a":1.10,"b":1E+2,"c":1e400,"d":123456789012345678901234567890,"e":"\\u00e9"}'
 MSG = f'{{"type":"track","userId":"u","event":"A B","properties":{VALUES}}}'
@@ -160,3 +161,37 @@ def test_rechecking_a_session_keeps_its_rejected_requests_in_place(tmp_path: Pat
     assert gz[10] == "gzip" and gz[11] == len(gzip.compress(batch)) and gz[9] == batch
     # The batch's stale sentAt is found again in the copy.
     assert "session/clock-skew" in copy_msgs[1][7]
+
+
+@pytest.mark.parametrize("fmt", ["json", "ndjson"])
+async def test_rechecking_an_imported_session_keeps_write_keys_and_spans(
+    session: Store, tmp_path: Path, fmt: str
+) -> None:
+    """`open --plan` of a session that was itself imported from a JSON export or NDJSON:
+    each message keeps its writeKey (from the batch body or the Authorization header of the
+    original request, not in the rebuilt body) and its byte span, so the CSV export of the
+    copy shows the same writeKeys and every message the same bytes."""
+    import csv
+    import io
+
+    from inspector.export import export_view
+    from inspector.importer import import_file
+
+    export_view(session, None, fmt, tmp_path / f"a.{fmt}", include_hidden=True)
+    imported = tmp_path / "imported.sqlite"
+    import_file(tmp_path / f"a.{fmt}", imported).close()
+    import_file(imported, tmp_path / "copy.sqlite").close()
+
+    def facts(path: Path) -> tuple[list[object], list[str], list[bytes]]:
+        with Store(path, readonly=True) as st:
+            spans = st.execute("SELECT write_key, raw_start, raw_end FROM messages ORDER BY seq")
+            buf = io.BytesIO()
+            export_view(st, None, "csv", buf, include_hidden=True)
+            rows = list(csv.DictReader(io.StringIO(buf.getvalue().decode())))
+            return spans, [r["writeKey"] for r in rows], [m.raw for m in st.iter_messages()]
+
+    before, after = facts(imported), facts(tmp_path / "copy.sqlite")
+    assert after == before
+    if fmt == "json":
+        assert after[1] == ["wk1", "wk1", "wk2", "wk3", ""]
+    assert all(start >= 0 for _, start, _ in after[0])
