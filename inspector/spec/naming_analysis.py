@@ -1557,6 +1557,12 @@ _CANONICAL = {
 _CANONICAL["ab"] = "A/B"
 
 
+#: Acronyms that are far more often the English word in an event name: written in lower case
+#: they are the word ("ad_clicked" is an ad, not Active Directory; "pin_entered" a PIN typed
+#: is still read fine as "Pin").
+_WORD_ACRONYMS = frozenset({"ad", "ads", "pin", "zip", "ups", "amp"})
+
+
 def _cap(t: Token, i: int, last: bool = False, shout: bool = False) -> str:
     """Title Case for one word. In an all-caps name (``shout``: USER_REGISTERED) capitals
     say nothing about acronyms: every word is read as if written in lower case."""
@@ -1570,6 +1576,8 @@ def _cap(t: Token, i: int, last: bool = False, shout: bool = False) -> str:
         # keep written mixed case (iOS, OAuth); upper-case plain acronyms (json -> JSON)
         if any(c.isupper() for c in t.text):
             return t.text
+        if t.low in _WORD_ACRONYMS:
+            return t.text[:1].upper() + t.text[1:].lower()  # ad_clicked -> "Ad Clicked"
         return t.text.upper() if t.low in vocab().acronyms and not t.low.isdigit() else t.text
     if i > 0 and not last and t.low in _SMALL:
         return t.low
@@ -1632,6 +1640,13 @@ def suggest_title(name: str) -> str:
         _cap(t, i, i == len(tokens) - 1, shout) + suffix for i, (t, suffix) in enumerate(units)
     ]
     lows = [t.low for t in tokens]
+    for i in range(len(lows) - 1):
+        if lows[i] == "two" and lows[i + 1] == "fa":
+            words[i : i + 2] = ["2FA"]  # "twoFAEnabled": one term, two-factor authentication
+            units[i : i + 2] = [(Token("2FA", "2fa", "word", tokens[i].joiner), "")]
+            tokens = [t for t, _ in units]
+            lows = [t.low for t in tokens]
+            break
     last = len(lows) - 2 if len(lows) >= 2 and lows[-1] in _PARTICLES else len(lows) - 1
     reading = _reading(lows, last)
     if reading in ("past", "unclear"):

@@ -253,11 +253,12 @@ def _pieces(chunk: str, classes: str) -> list[str]:
             while j < n and classes[j] in "UM":
                 j += 1
             if j < n and classes[j] == "L":
-                if j - i > 1:
-                    j -= 1  # "HTMLParser": the last capital starts the next word
-                    while j > i and classes[j] == "M":
-                        j -= 1
-                else:
+                k = j - 1  # the last capital, behind its combining marks
+                while k > i and classes[k] == "M":
+                    k -= 1
+                if k > i:
+                    j = k  # "HTMLParser": the last capital starts the next word
+                else:  # one capital (with its marks) and lower case: a capitalised word
                     while j < n and classes[j] in "LM":
                         j += 1
         out.append(chunk[i:j])

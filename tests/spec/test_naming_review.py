@@ -352,3 +352,34 @@ def test_object_action_suggestions_use_the_past_participle(name: str, suggestion
 )
 def test_no_rename_for_participles_foreign_names_and_flagged_names(name: str) -> None:
     assert _suggested(name) is None
+
+
+@pytest.mark.parametrize(
+    ("name", "suggestion"),
+    [
+        # the review
+        ("ad_clicked", "Ad Clicked"),
+        ("adClicked", "Ad Clicked"),
+        ("AD_CLICKED", "Ad Clicked"),
+        ("video_ad_skipped", "Video Ad Skipped"),
+        ("twoFAEnabled", "2FA Enabled"),
+        # unseen, same kinds
+        ("two_fa_enabled", "2FA Enabled"),
+        ("ads_blocked", "Ads Blocked"),
+        ("zip_code_entered", "Zip Code Entered"),
+        ("product_id_copied", "Product ID Copied"),  # acronyms that are no everyday word stay
+        ("vat_number_added", "VAT Number Added"),
+        ("saml_login_failed", "SAML Login Failed"),
+    ],
+)
+def test_acronyms_that_are_words_read_as_words(name: str, suggestion: str) -> None:
+    assert _suggested(name) == suggestion
+
+
+def test_a_capital_with_a_combining_mark_before_lower_case_is_one_word() -> None:
+    # A capital, a combining mark, then lower case once sent the tokeniser into an endless loop.
+    from inspector.spec.naming_words import tokenize
+
+    assert [t.text for t in tokenize("Q\u0301bc Order")] == ["Q\u0301bc", "Order"]
+    assert [t.text for t in tokenize("HTMLParser")] == ["HTML", "Parser"]
+    non_descriptive("\u1fac\u0301x \u1fac\u0ccb Order")  # returns
