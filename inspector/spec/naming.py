@@ -215,7 +215,8 @@ _SPACING: dict[str, tuple[Violation, ...]] = {}
     "event-name/whitespace",
     "warning",
     "Track event names have no leading, trailing or repeated spaces, no tabs or line breaks, "
-    "no no-break spaces and no invisible characters (zero-width spaces, BOMs, ...).",
+    "no no-break spaces, no invisible characters (zero-width spaces, BOMs, a zero-width joiner "
+    "outside an emoji sequence, ...) and no terminal escape sequences.",
     "Protocols, destinations and warehouses match event names exactly (case, spacing and "
     'spelling all count), so "Report Exported " is a different event from "Report Exported", '
     "and nobody can see why.",

@@ -763,7 +763,7 @@ def _brand_compound(t: Token) -> bool:
 @lru_cache(maxsize=16384)
 def non_descriptive(name: str) -> Finding | None:
     """Why ``name`` is a non-descriptive event name, or None when it describes something."""
-    name = name[:MAX_NAME]
+    name = strip_ansi(name[:MAX_NAME])  # a terminal colour code is no part of the name
     if not name.strip():
         return Finding("empty", "the name is empty")
     if is_semantic(name):
@@ -1890,13 +1890,61 @@ __all__ = [
 
 # --------------------------------------------------------------------------- spacing
 
-#: Invisible format characters that are legitimately part of a word: the zero-width joiner
-#: and non-joiner shape emoji and Indic/Persian scripts.
-_JOINERS = frozenset("\u200c\u200d")
+#: Invisible format characters that are legitimately part of a word: the zero-width non-joiner
+#: shapes Persian and Indic scripts; the zero-width joiner is judged by its neighbours.
+_JOINERS = frozenset("\u200c")
+_ZWJ = "\u200d"
+#: ANSI escape sequences (CSI "ESC [ ... final byte", OSC "ESC ] ... BEL or ST", and two-byte
+#: escapes): one unit each, never a character or a number of the name.
+_ANSI = re.compile(r"\x1b\[[0-?]*[ -/]*[@-~]|\x1b\][^\x07\x1b]*(?:\x07|\x1b\\)?|\x1b[78=>]")
+
+
+def strip_ansi(name: str) -> str:
+    """``name`` without ANSI escape sequences."""
+    return _ANSI.sub("", name) if "\x1b" in name else name
+
+
+def _pictographic(c: str) -> bool:
+    """An emoji or a part of an emoji sequence (skin tones, variation selectors, tags)."""
+    o = ord(c)
+    return (
+        unicodedata.category(c) == "So"
+        or 0x1F000 <= o <= 0x1FAFF
+        or 0x1F3FB <= o <= 0x1F3FF
+        or 0xFE00 <= o <= 0xFE0F
+        or 0xE0020 <= o <= 0xE007F
+        or c == "\u20e3"
+    )
+
+
+def _joiner_ok(name: str, i: int) -> bool:
+    """Is the zero-width joiner at ``name[i]`` part of an emoji sequence or of a script that
+    joins letters with it (Indic)? Between Latin letters, digits or spaces it is a stray."""
+    before = name[i - 1] if i > 0 else ""
+    after = name[i + 1] if i + 1 < len(name) else ""
+    if not before or not after:
+        return False
+    if _pictographic(before) and _pictographic(after):
+        return True
+    return all(
+        (c.isalpha() or unicodedata.category(c)[0] == "M") and not _latin_char(c)
+        for c in (before, after)
+    )
+
+
+def _latin_char(c: str) -> bool:
+    return c.isascii() or unicodedata.name(c, "").startswith("LATIN")
 
 
 def _invisible(c: str) -> bool:
     return unicodedata.category(c) in ("Cf", "Cc", "Zl", "Zp") and c not in _JOINERS
+
+
+def _stray(name: str, i: int) -> bool:
+    c = name[i]
+    if c == _ZWJ:
+        return not _joiner_ok(name, i)
+    return _invisible(c)
 
 
 def _char_name(c: str) -> str:
@@ -1920,12 +1968,16 @@ def spacing_problems(name: str) -> list[str]:
     if "  " in stripped:
         out.append("repeated spaces")
     odd: list[str] = []
-    for c in name:
-        if (c.isspace() and c != " ") or _invisible(c):
+    if "\x1b" in name:
+        if _ANSI.search(name):
+            odd.append("an ANSI escape sequence (terminal colour or control code)")
+        name = strip_ansi(name)
+    for i, c in enumerate(name):
+        if (c.isspace() and c != " ") or _stray(name, i):
             label = _char_name(c)
             if c.isspace() and c not in "\t\n\r":
                 label = f"a non-standard space ({label})"
-            elif _invisible(c) and c not in "\t\n\r":
+            elif c not in "\t\n\r":
                 label = f"an invisible character ({label})"
             if label not in odd:
                 odd.append(label)
@@ -1934,6 +1986,26 @@ def spacing_problems(name: str) -> list[str]:
 
 
 def clean_spacing(name: str) -> str:
-    """The name with invisible characters removed and every run of whitespace one space."""
-    kept = "".join(c for c in name if c.isspace() or not _invisible(c))
-    return " ".join(kept.split())
+    """The name with ANSI escape sequences and invisible characters removed and every run of
+    whitespace one space. An invisible character where a space belongs (between a lower-case
+    and a capital letter: "Order\u200bCompleted") becomes a space, so the clean name reads as
+    the words it shows."""
+    if "\x1b" in name:
+        name = _ANSI.sub("\u200b", name)  # a sequence is one unit, removed like one character
+    kept: list[str] = []
+    i, n = 0, len(name)
+    while i < n:
+        c = name[i]
+        if c.isspace() or not _stray(name, i):
+            kept.append(c)
+            i += 1
+            continue
+        j = i
+        while j < n and not name[j].isspace() and _stray(name, j):
+            j += 1
+        before = kept[-1] if kept else ""
+        after = name[j] if j < n else ""
+        if before.isalnum() and after.isupper() and not before.isupper():
+            kept.append(" ")  # "Order\u200bCompleted" -> "Order Completed"
+        i = j
+    return " ".join("".join(kept).split())

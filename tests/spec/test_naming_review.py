@@ -383,3 +383,60 @@ def test_a_capital_with_a_combining_mark_before_lower_case_is_one_word() -> None
     assert [t.text for t in tokenize("Q\u0301bc Order")] == ["Q\u0301bc", "Order"]
     assert [t.text for t in tokenize("HTMLParser")] == ["HTML", "Parser"]
     non_descriptive("\u1fac\u0301x \u1fac\u0ccb Order")  # returns
+
+
+# --------------------------------------------------------------------------- whitespace
+
+
+def _whitespace(name: str) -> str | None:
+    from inspector.spec import naming
+
+    found = naming._event_name_whitespace(name)
+    return found[0].message if found else None
+
+
+@pytest.mark.parametrize(
+    ("name", "problem", "clean"),
+    [
+        # the review
+        ("Order\u200dCompleted", "U+200D ZERO WIDTH JOINER", "Order Completed"),
+        ("Order\u200bCompleted", "U+200B ZERO WIDTH SPACE", "Order Completed"),
+        ("Order\x1b[31mCompleted", "an ANSI escape sequence", "Order Completed"),
+        # unseen, same kinds
+        ("order\u200d_completed", "U+200D ZERO WIDTH JOINER", "order_completed"),
+        ("Checkout\u2060Started", "U+2060 WORD JOINER", "Checkout Started"),
+        ("Compl\u200beted Order", "U+200B ZERO WIDTH SPACE", "Completed Order"),
+        ("Order Completed\x1b[0m", "an ANSI escape sequence", "Order Completed"),
+        ("\x1b[1;32mOrder Completed\x1b[0m", "an ANSI escape sequence", "Order Completed"),
+        ("\x1b]0;title\x07Order Completed", "an ANSI escape sequence", "Order Completed"),
+        ("\x1b]8;;https://x.io\x1b\\Order Completed", "an ANSI escape sequence", "Order Completed"),
+        ("Order\x1bCompleted", "U+001B", "Order Completed"),
+        ("Report Exported\u200d", "U+200D ZERO WIDTH JOINER", "Report Exported"),
+    ],
+)
+def test_invisible_characters_and_escape_sequences(name: str, problem: str, clean: str) -> None:
+    message = _whitespace(name)
+    assert message is not None and problem in message, message
+    assert message.endswith(f'send "{clean}".'), message
+
+
+@pytest.mark.parametrize(
+    "name",
+    [
+        "Family \U0001f468\u200d\U0001f469\u200d\U0001f467 Joined",  # ZWJ inside an emoji sequence
+        "Badge \U0001f3f3\ufe0f\u200d\U0001f308 Earned",
+        "Rapport exporté",
+        "\u0915\u094d\u200d\u0937 Viewed",  # Devanagari joins letters with it
+        "Order Completed",
+    ],
+)
+def test_joiners_inside_emoji_and_scripts_are_fine(name: str) -> None:
+    assert _whitespace(name) is None
+
+
+@pytest.mark.parametrize(
+    "name",
+    ["Order\x1b[31mCompleted", "\x1b[38;5;196mOrder Completed\x1b[0m", "Order Completed\x1b[0m"],
+)
+def test_non_descriptive_ignores_escape_sequences(name: str) -> None:
+    assert non_descriptive(name) is None, non_descriptive(name)
