@@ -156,13 +156,13 @@ _TEMPLATE = re.compile(r"\{\{?\s*\w*\s*\}?\}|\$\{?[A-Za-z_]\w*\}?|%[sdif@]|<\w+>
 #: convention at most, not a placeholder left unfilled.
 _PREFIX_TAG = re.compile(r"^\s*\[[A-Za-z][\w.-]*\]\s+(?=\S)")
 #: An amount of money ("$49.99", "€ 5", "£1,200") or a price-like decimal ("19.99").
-_MONEY = re.compile(
-    r"[$€£¥₹]\s?\d[\d,]*(?:\.\d+)?|\d[\d,]*(?:\.\d+)?\s?[€£¥₹]|(?<![\w.])\d+[.,]\d{2}(?![\w.])"
-)
+_MONEY = re.compile(r"[$€£¥₹]\s?\d[\d,]*(?:\.\d+)?|\d[\d,]*(?:\.\d+)?\s?[€£¥₹]")
 _DECIMAL = re.compile(r"(?<![\w.])\d+[.,]\d+(?![\w.]*\d)")
 _PHONE = re.compile(
     r"\+\d{1,3}[\s.-]?\(?\d{1,4}\)?(?:[\s.-]?\d{2,4}){2,4}|(?<![\w-])\(?\d{3}\)?[\s.-]\d{3}[\s.-]\d{4}(?!\w)"
 )
+#: A release written out in full ("v1.2.3", "2.14.0"): a value that changes with every release.
+_VERSION = re.compile(r"(?i)(?<![\w.])v?\d+(?:\.\d+){2,}(?![\w.])")
 _HEX_PREFIXED = re.compile(r"(?i)(?<![0-9a-z])0x[0-9a-f]+(?![0-9a-z])")
 _QUOTED = re.compile(r"(?:^|\s)([\"'`“‘])[^\"'`”’]+[\"'`”’]")
 _CHUNKS = re.compile(r"[^\W_]+")
@@ -228,6 +228,7 @@ def _dynamic(name: str, tokens: tuple[Token, ...]) -> str | None:
         (_UUID, "a UUID"),
         (_PHONE, "a phone number"),
         (_DATE, "a date or time"),
+        (_VERSION, "a version number"),
         (_MONEY, "a price or amount"),
         (_PATH, "a path"),
         (_HEX_PREFIXED, "a hex id"),
@@ -235,7 +236,6 @@ def _dynamic(name: str, tokens: tuple[Token, ...]) -> str | None:
         (_TEMPLATE, "an unfilled template placeholder"),
         (_HASH_ID, "an id"),
         (_QUOTED, "a quoted value"),
-        (_DECIMAL, "a number"),
     ):
         for m in rx.finditer(text):
             if rx is _URL and _brand_domain(text, m):
@@ -246,11 +246,26 @@ def _dynamic(name: str, tokens: tuple[Token, ...]) -> str | None:
     masked, code_id = _mask_terms(text)
     if code_id is not None:
         return f'an id ("{code_id}")'
+    # A decimal is one number: a version after a product ("Python 3.12 Runtime"), else a
+    # value, a price or amount when it has two decimals ("Price 19.99 Selected").
+    decimals: dict[str, str] = {}
+    if "." in masked or "," in masked:
+
+        def one_number(m: re.Match[str]) -> str:
+            joined = re.sub(r"\D", "", m.group(0))
+            decimals[joined] = m.group(0)
+            return joined
+
+        masked = _DECIMAL.sub(one_number, masked)
     if masked != name:
         tokens = tokenize(masked)
     comp = vocab().compounds
     for i, t in enumerate(tokens):
         if t.kind == "number" and t.low not in comp and not _name_number(tokens, i):
+            written = decimals.get(t.text)
+            if written is not None:
+                amount = re.search(r"[.,]\d\d$", written)
+                return f'{"a price or amount" if amount else "a number"} ("{written}")'
             return f"a number ({_tok(t.text)})"
     return None
 

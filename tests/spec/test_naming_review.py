@@ -440,3 +440,26 @@ def test_joiners_inside_emoji_and_scripts_are_fine(name: str) -> None:
 )
 def test_non_descriptive_ignores_escape_sequences(name: str) -> None:
     assert non_descriptive(name) is None, non_descriptive(name)
+
+
+@pytest.mark.parametrize(
+    "name",
+    ["Python 3.12 Runtime Selected", "Web 2.0 Badge Shown", "iOS 17 Update Installed"],
+)
+def test_a_decimal_version_after_a_product_is_part_of_the_name(name: str) -> None:
+    assert non_descriptive(name) is None, non_descriptive(name)
+
+
+@pytest.mark.parametrize(
+    ("name", "what"),
+    [
+        ("Price 19.99 Selected", 'a price or amount ("19.99")'),
+        ("Paid 19.99", 'a price or amount ("19.99")'),
+        ("Rated 4.5", 'a number ("4.5")'),
+        ("Download v1.2.3", 'a version number ("v1.2.3")'),
+        ("App 2.14.0 Installed", 'a version number ("2.14.0")'),
+    ],
+)
+def test_a_decimal_value_is_quoted_whole(name: str, what: str) -> None:
+    found = non_descriptive(name)
+    assert found is not None and found.detail == f"it carries a dynamic value, {what}", found
