@@ -271,6 +271,14 @@ def _other_messages(path: Path) -> Iterator[Any]:
 # --------------------------------------------------------------------------- writing
 
 
+#: What an import buffers before writing it in one transaction: whichever limit is reached
+#: first, so memory stays bounded whatever the size of the requests (a batch of 2,500
+#: messages is one request).
+_FLUSH_REQUESTS = 500
+_FLUSH_MESSAGES = 2000
+_FLUSH_BYTES = 4 << 20
+
+
 class _Writer:
     """Stores messages as one-message synthetic batch requests, checked by the engine."""
 
@@ -280,6 +288,8 @@ class _Writer:
         self.headers = [("Content-Type", "application/json"), ("X-Inspector-Import", source)]
         self.count = 0
         self._pending: list[tuple[RequestRecord, Sequence[MessageRecord]]] = []
+        self._pending_messages = 0
+        self._pending_bytes = 0
         #: Set just before a recorded request is re-ingested through ``Capture``: the
         #: fields of the stored copy to put back as they were recorded (the headers with
         #: their Content-Encoding, body_encoding, wire_size, received_at), which
@@ -310,12 +320,19 @@ class _Writer:
 
     def _append(self, req: RequestRecord, msgs: list[MessageRecord]) -> None:
         self._pending.append((req, msgs))
-        if len(self._pending) >= 500:
+        self._pending_messages += len(msgs)
+        self._pending_bytes += len(req.body)
+        if (
+            len(self._pending) >= _FLUSH_REQUESTS
+            or self._pending_messages >= _FLUSH_MESSAGES
+            or self._pending_bytes >= _FLUSH_BYTES
+        ):
             self.flush()
 
     def flush(self) -> None:
         """Write what is buffered in one transaction (one commit per message is slow)."""
         batch, self._pending = self._pending, []
+        self._pending_messages = self._pending_bytes = 0
         if not batch:
             return
         self.store.append_many_sync(batch)
@@ -822,6 +839,13 @@ async def _import_session(w: _Writer, src: Store) -> None:
             close()  # the generator's private connection
 
 
+def _requests(src: Store) -> Iterator[RequestRecord]:
+    """Every request of ``src`` in arrival order, a few at a time: a request can hold a
+    500 KB batch, so ``iter_requests``'s chunks of 200 could hold 100 MB of bodies."""
+    for row in src.iter_query(src._REQUEST_SQL + "ORDER BY id", chunk=8):
+        yield src._request(row)
+
+
 async def _copy_session(
     w: _Writer,
     src: Store,
@@ -830,7 +854,7 @@ async def _copy_session(
     source_messages: Callable[[int], dict[int, tuple[str | None, int, int]]],
 ) -> None:
     no_arrival = tuple(NO_ARRIVAL_HEADER)
-    for req in src.iter_requests():
+    for req in _requests(src):
         route = _ingest_route(req.path)
         accepted = req.kind == "ingest" and req.reason is None and req.status < 400
         if route is None or not accepted:

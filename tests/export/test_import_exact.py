@@ -195,3 +195,65 @@ async def test_rechecking_an_imported_session_keeps_write_keys_and_spans(
     if fmt == "json":
         assert after[1] == ["wk1", "wk1", "wk2", "wk3", ""]
     assert all(start >= 0 for _, start, _ in after[0])
+
+
+def _batched_session(path: Path, messages: int, per: int = 100) -> Path:
+    import asyncio
+
+    import orjson
+
+    from inspector.ingest.service import Capture
+    from inspector.spec import Engine
+
+    store = Store(path)
+    capture = Capture(store, Engine())
+
+    async def go() -> None:
+        for r in range(messages // per):
+            batch = [
+                {
+                    "type": "track",
+                    "event": "Order Completed",
+                    "userId": f"u{i}",
+                    "messageId": f"m-{r}-{i}",
+                    "timestamp": "2024-05-01T10:00:00.000Z",
+                    "properties": {"revenue": 1.5, "sku": "x" * 40},
+                }
+                for i in range(per)
+            ]
+            await capture.ingest(
+                "POST",
+                "/v1/batch",
+                [("Content-Type", "application/json")],
+                orjson.dumps({"batch": batch}),
+                call_type=None,
+                batch=True,
+            )
+
+    asyncio.run(go())
+    store.close()
+    return path
+
+
+def test_rechecking_a_session_uses_bounded_memory(tmp_path: Path) -> None:
+    """`open --plan SESSION` re-checks request by request: what it holds at a time does not
+    grow with the session (only the session rules' small per-message state does). It used
+    to buffer 500 requests whatever their size: 50,000 messages of 100-message batches."""
+    import tracemalloc
+
+    from inspector.importer import import_file
+
+    def peak(messages: int) -> int:
+        src = _batched_session(tmp_path / f"src{messages}.sqlite", messages)
+        tracemalloc.start()
+        try:
+            import_file(src, tmp_path / f"copy{messages}.sqlite").close()
+            return tracemalloc.get_traced_memory()[1]
+        finally:
+            tracemalloc.stop()
+
+    peak(1000)  # loads the rules' word lists once
+    small, large = peak(4000), peak(24000)
+    # 20,000 more messages: the duplicate-messageId rule remembers each id (~170 bytes);
+    # buffering whole requests held ~20 MB more here.
+    assert large - small < 5_000_000, (small, large)
