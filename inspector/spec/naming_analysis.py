@@ -808,7 +808,26 @@ def non_descriptive(name: str) -> Finding | None:
     # A short all-caps token in a name that is not shouted is written as an acronym (HDR, ATM,
     # OKR), even one that also serves as an abbreviation when written "Hdr".
     written_caps = not _all_caps(name)
+    # Letters written onto digits (3ds, ga4, e2e): the dynamic-value check above found the
+    # digits part of a term, so its letters are that term, not an abbreviation of a word.
+    pieces = {
+        id(t)
+        for i, t in enumerate(tokens)
+        if t.kind == "word"
+        and len(t.low) <= 3
+        and (
+            (t.joiner == "" and i > 0 and tokens[i - 1].kind == "number")
+            or (
+                i + 1 < len(tokens)
+                and tokens[i + 1].kind == "number"
+                and tokens[i + 1].joiner == ""
+            )
+        )
+    }
     for t in content:
+        if id(t) in pieces:
+            known.append(t)
+            continue
         if t.low in v.cryptic and not (written_caps and _caps_token(t)):
             return Finding("cryptic", f"{_tok(t.text)} is a cryptic abbreviation")
         if not t.low.isascii() or _is_acronym(t) or is_word(t.low):
@@ -1611,13 +1630,41 @@ _CARTS = frozenset({"cart", "basket", "bag", "trolley"})
 OBJECT_PLACEHOLDER = "Item"
 
 
+def _code_case(t: Token, suffix: str) -> str | None:
+    """A letters-and-digits code term in capitals (ga4 -> GA4, e2e -> E2E, 3ds -> 3DS), when
+    its letter runs are short and no English word; None to case it as a word (Auth0, Button1)."""
+    if not suffix or t.low in _CANONICAL or (t.low + suffix.lower()) in _CANONICAL:
+        return None
+    text = t.text + suffix
+    runs = re.findall(r"[^\W\d_]+", text)
+    if not runs or not any(c.isdigit() for c in text):
+        return None
+    if any(
+        len(r) > 3 or len(r) >= 2 and is_word(r.lower()) and r.lower() not in vocab().acronyms
+        for r in runs
+    ):
+        return None
+    if not text.isascii():
+        return None
+    return text.upper()
+
+
 def _units(name: str) -> list[tuple[Token, str]]:
     """Word tokens with their display text; a number written onto a word (HTML5, GPT-4) stays
     with it, and a number standing alone (a leading "404") is kept as a unit of its own."""
     comp = vocab().compounds
     out: list[tuple[Token, str]] = []
     for t in tokenize(name[:MAX_NAME]):
-        if t.kind == "word" or t.low in comp:
+        if (
+            t.kind == "word"
+            and t.joiner == ""
+            and out
+            and (out[-1][1] or out[-1][0].text)[-1:].isdigit()
+            and len(t.low) <= 3
+        ):
+            prev, suffix = out[-1]  # letters after digits: one code term ("E2E", "3DS", "Y2K")
+            out[-1] = (prev, suffix + t.text)
+        elif t.kind == "word" or t.low in comp:
             out.append((t, ""))
         elif out and t.joiner in ("", "-"):
             prev, suffix = out[-1]
@@ -1652,7 +1699,8 @@ def suggest_title(name: str) -> str:
     tokens = [t for t, _ in units]
     shout = _all_caps(name)
     words = [
-        _cap(t, i, i == len(tokens) - 1, shout) + suffix for i, (t, suffix) in enumerate(units)
+        _code_case(t, suffix) or _cap(t, i, i == len(tokens) - 1, shout) + suffix
+        for i, (t, suffix) in enumerate(units)
     ]
     lows = [t.low for t in tokens]
     for i in range(len(lows) - 1):

@@ -463,3 +463,22 @@ def test_a_decimal_version_after_a_product_is_part_of_the_name(name: str) -> Non
 def test_a_decimal_value_is_quoted_whole(name: str, what: str) -> None:
     found = non_descriptive(name)
     assert found is not None and found.detail == f"it carries a dynamic value, {what}", found
+
+
+@pytest.mark.parametrize(
+    ("name", "suggestion"),
+    [
+        ("ga4_property_linked", "GA4 Property Linked"),
+        ("e2e_encryption_enabled", "E2E Encryption Enabled"),
+        ("y2k_bug_found", "Y2K Bug Found"),
+        ("3ds_authentication_failed", "3DS Authentication Failed"),
+        ("auth0_rule_triggered", "Auth0 Rule Triggered"),
+        ("AUTH0_LOGIN_SUCCEEDED", "Auth0 Login Succeeded"),
+        ("windows_11_upgrade_offered", "Windows 11 Upgrade Offered"),
+        ("html5_player_loaded", "HTML5 Player Loaded"),
+        ("b2b_quote_requested", "B2B Quote Requested"),
+        ("oauth2_token_refreshed", "OAuth2 Token Refreshed"),
+    ],
+)
+def test_code_terms_keep_their_capitals_in_suggestions(name: str, suggestion: str) -> None:
+    assert _suggested(name) == suggestion
