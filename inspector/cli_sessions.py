@@ -123,14 +123,57 @@ def _as_session(path: Path) -> Iterator[Any]:
             store.close()
         return
     with tempfile.TemporaryDirectory(prefix="inspector-") as d:
+        progress = _ImportProgress()
         try:
-            store = import_file(path, Path(d) / f"{path.stem}{SESSION_SUFFIX}")
+            store = import_file(path, Path(d) / f"{path.stem}{SESSION_SUFFIX}", progress=progress)
         except ImportFileError as exc:
             raise _Fail(str(exc)) from None
+        finally:
+            progress.done()
         try:
             yield store
         finally:
             store.close()
+
+
+# ------------------------------------------------------------------ progress
+
+
+def _stderr_tty() -> bool:
+    """Whether stderr is a terminal (progress lines are drawn only there)."""
+    try:
+        return bool(sys.stderr.isatty())
+    except (AttributeError, ValueError):
+        return False
+
+
+class _ImportProgress:
+    """``importing: 120,000 messages (35%)`` rewritten in place on stderr while a file is
+    imported, at most a few times a second; nothing when stderr is not a terminal."""
+
+    def __init__(self) -> None:
+        self.tty = _stderr_tty()
+        self.shown = False
+        self.last = 0.0
+
+    def __call__(self, count: int, fraction: float | None) -> None:
+        if not self.tty:
+            return
+        now = time.monotonic()
+        if self.shown and now - self.last < 0.2:
+            return
+        self.last = now
+        pct = f" ({min(99, int(fraction * 100))}%)" if fraction is not None else ""
+        unit = "message" if count == 1 else "messages"
+        sys.stderr.write(f"\rimporting: {count:,} {unit}{pct}\x1b[K")
+        sys.stderr.flush()
+        self.shown = True
+
+    def done(self) -> None:
+        if self.shown:
+            sys.stderr.write("\r\x1b[K")
+            sys.stderr.flush()
+            self.shown = False
 
 
 # ------------------------------------------------------------------ export
@@ -283,10 +326,13 @@ def open_command(
         _port_free_or_die(host, port)  # before importing anything into a new session
     if not is_session(path) or engine is not None:
         target = imported_session_path(path, sessions_dir())
+        progress = _ImportProgress()
         try:
-            store = import_file(path, target, engine=engine)
+            store = import_file(path, target, engine=engine, progress=progress)
         except ImportFileError as exc:
+            progress.done()
             _die(str(exc))
+        progress.done()
         count = store.count()
         click.echo(
             f"inspector: imported {count} message{'s' if count != 1 else ''} from "
@@ -496,7 +542,7 @@ class _Progress:
 
     def __init__(self, total: int | None) -> None:
         self.total = total
-        self.tty = sys.stderr.isatty()
+        self.tty = _stderr_tty()
         self.last = 0.0
 
     def __call__(self, s: Any) -> None:

@@ -33,6 +33,7 @@ import gzip
 import os
 import re
 import threading
+import time
 from collections.abc import Callable, Coroutine, Iterable, Iterator, Sequence
 from datetime import UTC, datetime, timedelta
 from pathlib import Path
@@ -192,7 +193,9 @@ def iter_ndjson(path: Path) -> Iterator[Any]:
         yield value
 
 
-def iter_ndjson_lines(path: Path) -> Iterator[tuple[Any, bytes, str | None]]:
+def iter_ndjson_lines(
+    path: Path, read: list[int] | None = None
+) -> Iterator[tuple[Any, bytes, str | None]]:
     """(message, its exact text without ``receivedAt``, that ``receivedAt``) per line.
 
     The text is the line as written, less the ``receivedAt`` member (which an export
@@ -201,6 +204,8 @@ def iter_ndjson_lines(path: Path) -> Iterator[tuple[Any, bytes, str | None]]:
     """
     with path.open("rb") as f:
         for lineno, line in enumerate(f, 1):
+            if read is not None:
+                read[0] += len(line)  # bytes read so far, for the progress
             if lineno == 1:
                 line = _no_bom(line)
             text = line.strip()
@@ -271,6 +276,11 @@ def _other_messages(path: Path) -> Iterator[Any]:
 # --------------------------------------------------------------------------- writing
 
 
+#: ``progress(messages imported so far, fraction of the source read or None)``.
+Progress = Callable[[int, "float | None"], None]
+#: Seconds between two progress reports.
+PROGRESS_INTERVAL = 0.2
+
 #: What an import buffers before writing it in one transaction: whichever limit is reached
 #: first, so memory stays bounded whatever the size of the requests (a batch of 2,500
 #: messages is one request).
@@ -282,8 +292,15 @@ _FLUSH_BYTES = 4 << 20
 class _Writer:
     """Stores messages as one-message synthetic batch requests, checked by the engine."""
 
-    def __init__(self, store: Store, engine: Engine, source: str) -> None:
+    def __init__(
+        self, store: Store, engine: Engine, source: str, progress: Progress | None = None
+    ) -> None:
         self.store = store
+        #: Told (messages so far, fraction of the source read or None) a few times a second.
+        self.progress = progress
+        #: The fraction of the source read so far, set by each reader.
+        self.where: Callable[[], float | None] = lambda: None
+        self._next_report = 0.0
         self.engine = engine
         self.headers = [("Content-Type", "application/json"), ("X-Inspector-Import", source)]
         self.count = 0
@@ -319,6 +336,11 @@ class _Writer:
         self.count += len(msgs)
 
     def _append(self, req: RequestRecord, msgs: list[MessageRecord]) -> None:
+        if self.progress is not None:
+            now = time.monotonic()
+            if now >= self._next_report:
+                self._next_report = now + PROGRESS_INTERVAL
+                self.progress(self.count + len(msgs), self.where())
         self._pending.append((req, msgs))
         self._pending_messages += len(msgs)
         self._pending_bytes += len(req.body)
@@ -654,7 +676,10 @@ async def _import_har(w: _Writer, path: Path) -> None:
     entries = _har_entries(_load_doc(path), path)
     now: list[datetime] = [_EPOCH]
     capture = w.capture(lambda: now[0])
+    at = [0]
+    w.where = lambda: at[0] / max(1, len(entries))
     for n, e in enumerate(entries, 1):
+        at[0] = n
         req = e.get("request") or {}
         resp = e.get("response") or {}
         ours = e.get("_inspector") if isinstance(e.get("_inspector"), dict) else None
@@ -759,7 +784,10 @@ def _import_json_export(w: _Writer, path: Path) -> None:
             w.request_group(info, group)
         group, info = [], None
 
+    at = [0]
+    w.where = lambda: at[0] / max(1, len(doc["messages"]))
     for i, item in enumerate(doc["messages"]):
+        at[0] = i
         if not isinstance(item, dict) or "message" not in item:
             raise ImportFileError(f"{path}: a messages entry has no message")
         text = texts[i] if texts is not None and i < len(texts) else None
@@ -854,7 +882,11 @@ async def _copy_session(
     source_messages: Callable[[int], dict[int, tuple[str | None, int, int]]],
 ) -> None:
     no_arrival = tuple(NO_ARRIVAL_HEADER)
+    total = max(1, int(src.execute("SELECT count(*) FROM requests")[0][0]))
+    done = [0]
+    w.where = lambda: done[0] / total
     for req in _requests(src):
+        done[0] += 1
         route = _ingest_route(req.path)
         accepted = req.kind == "ingest" and req.reason is None and req.status < 400
         if route is None or not accepted:
@@ -905,12 +937,19 @@ def _run(coro: Coroutine[Any, Any, Any]) -> Any:
     return result[0]
 
 
-def import_into(store: Store, path: str | os.PathLike[str], *, engine: Engine | None = None) -> int:
-    """Append the messages of ``path`` to an open writable ``store``; returns how many."""
+def import_into(
+    store: Store,
+    path: str | os.PathLike[str],
+    *,
+    engine: Engine | None = None,
+    progress: Progress | None = None,
+) -> int:
+    """Append the messages of ``path`` to an open writable ``store``; returns how many.
+    ``progress`` is told (messages so far, fraction read or None) a few times a second."""
     p = Path(path)
     kind = detect(p)
     engine = engine or Engine()
-    w = _Writer(store, engine, p.name)
+    w = _Writer(store, engine, p.name, progress)
     if kind == "session":
         src = Store(p, readonly=True)
         try:
@@ -922,7 +961,10 @@ def import_into(store: Store, path: str | os.PathLike[str], *, engine: Engine | 
     elif kind == "json-export":
         _import_json_export(w, p)
     elif kind == "ndjson":
-        for msg, raw, received_at in iter_ndjson_lines(p):
+        read = [0]
+        size = max(1, p.stat().st_size)
+        w.where = lambda: read[0] / size
+        for msg, raw, received_at in iter_ndjson_lines(p, read):
             w.message(msg, received_at, raw=raw)
     else:
         _import_json_doc(w, p)
@@ -959,7 +1001,10 @@ def _import_json_doc(w: _Writer, p: Path) -> None:
         for msg in _other_messages(p):
             w.message(msg)
         return
-    for item in decoded.items:
+    at = [0]
+    w.where = lambda: at[0] / max(1, len(decoded.items))
+    for n, item in enumerate(decoded.items):
+        at[0] = n
         raw = body[item.start - shift : item.end - shift]
         w.message(item.data, raw=raw, extra=item.extra, sent_at=decoded.sent_at)
 
@@ -970,6 +1015,7 @@ def import_file(
     *,
     readonly: bool = True,
     engine: Engine | None = None,
+    progress: Progress | None = None,
 ) -> Store:
     """Import ``path`` into a new session file ``session_path``; returns the session opened
     (read-only unless ``readonly=False``). Raises ImportFileError."""
@@ -982,7 +1028,7 @@ def import_file(
         raise ImportFileError(f"cannot create the session file {target}: {exc}") from None
     try:
         store.set_meta("imported_from", str(Path(path).resolve()))
-        import_into(store, path, engine=engine)
+        import_into(store, path, engine=engine, progress=progress)
     except BaseException:
         store.close()
         for suffix in ("", "-wal", "-shm"):

@@ -5,6 +5,7 @@ from __future__ import annotations
 import asyncio
 import json
 import os
+import re
 import threading
 import time
 from collections.abc import Iterator
@@ -618,3 +619,44 @@ def test_paths_printed_by_the_cli_are_cleaned(
     _make_session(weird / "s\x1b[31m.sqlite")
     r = _run("sessions", "--dir", str(weird), "prune", "--keep", "0", "--dry-run")
     assert "\x1b" not in r.output and "would delete s\\e[31m.sqlite" in r.output
+
+
+@pytest.mark.parametrize("tty", [True, False])
+def test_imports_show_progress_on_a_terminal_only(
+    tmp_path: Path, data_dir: Path, monkeypatch: pytest.MonkeyPatch, tty: bool
+) -> None:
+    """`open` (and `export` of a file other than a session) draw `importing: N messages
+    (P%)` on stderr, rewritten in place, when stderr is a terminal; then the line is
+    cleared and the final "imported" line is printed. Nothing extra otherwise."""
+    import inspector.cli_sessions as cli_sessions
+    import inspector.importer as importer
+    import inspector.tui.app as tui
+
+    FakeApp.instances = []
+    monkeypatch.setattr(tui, "InspectorApp", FakeApp)
+    monkeypatch.setattr(cli_sessions, "_stderr_tty", lambda: tty)
+    monkeypatch.setattr(importer, "PROGRESS_INTERVAL", 0.0)
+    s = _make_session(tmp_path / "s.sqlite", n=3000)
+    nd = tmp_path / "big.ndjson"
+    assert _run("export", str(s), "-o", str(nd)).exit_code == 0
+    for args in (["open", str(nd)], ["open", str(s), "--plan", _plan(tmp_path)]):
+        r = _run(*args)
+        assert r.exit_code == 0, r.output
+        err = r.stderr
+        assert err.rstrip().split("\n")[-1].endswith(".sqlite")
+        assert "inspector: imported 3000 messages" in err.rstrip().split("\n")[-1]
+        if tty:
+            assert re.match(r"\rimporting: [\d,]+ messages? \(\d+%\)\x1b\[K", err), err
+            if args[1] == str(nd):
+                assert err.startswith("\rimporting: 1 message (0%)\x1b[K")
+            assert "\r\x1b[Kinspector: imported 3000 messages" in err
+        else:
+            assert "importing" not in err and "\r" not in err
+    r = _run("export", str(nd), "-o", str(tmp_path / "again.ndjson"))
+    assert ("\rimporting: " in r.stderr) is tty and "wrote 3000 messages" in r.stderr
+
+
+def _plan(tmp_path: Path) -> str:
+    plan = tmp_path / "plan.yaml"
+    plan.write_text("events:\n  Order Completed:\n    properties: {}\n")
+    return str(plan)
