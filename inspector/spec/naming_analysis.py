@@ -840,7 +840,11 @@ def non_descriptive(name: str) -> Finding | None:
     # or when one real word beside them is the action ("HDR Enabled", "OKR Created").
     caps = [t for t in unknown if _caps_token(t)]
     if caps and (
-        len(known) >= 2 or written_caps and len(caps) == 1 and any(is_past(k.low) for k in known)
+        len(known) >= 2
+        or written_caps
+        and len(caps) == 1
+        and sum(c in "qxzj" for c in caps[0].low) < 2  # initials of words, not "QXZ"
+        and any(is_past(k.low) for k in known)
     ):
         unknown = [t for t in unknown if t not in caps]
         known += caps
