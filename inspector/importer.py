@@ -154,6 +154,8 @@ def detect(path: str | os.PathLike[str]) -> str:
         # A whole JSON value on the first line: NDJSON when more lines follow it (an
         # export of non-object messages), else one JSON document (an array).
         return "ndjson" if _more_lines(p) else "json"
+    if first.lstrip().startswith(_EXPORT_HEAD) and _second_line(p).startswith(b'"messages":['):
+        return "json-export"  # the JSON export's own layout: not read whole to say so
     try:
         doc = loads(_no_bom(p.read_bytes()))
     except ValueError as exc:
@@ -165,6 +167,17 @@ def detect(path: str | os.PathLike[str]) -> str:
     if isinstance(doc, dict) and isinstance(doc.get("messages"), list):
         return "json-export"
     return "json"
+
+
+def _second_line(p: Path) -> bytes:
+    with p.open("rb") as f:
+        seen = 0
+        for line in f:
+            if line.strip():
+                seen += 1
+                if seen == 2:
+                    return line.strip()
+    return b""
 
 
 def _more_lines(p: Path) -> bool:
@@ -760,19 +773,49 @@ async def _import_har(w: _Writer, path: Path) -> None:
 
 def _import_json_export(w: _Writer, path: Path) -> None:
     """Each request of the export rebuilt from its messages (grouped by ``request.id``),
-    its rejected requests in their places among them (by id)."""
+    its rejected requests in their places among them (by id).
+
+    A file with the export's own layout (one entry per line) is streamed line by line, in
+    bounded memory; any other JSON document with a messages array is read whole."""
+    rejected_at = _scan_line_export(path)
+    if rejected_at is not None:
+        read = [0]
+        size = max(1, path.stat().st_size)
+        w.where = lambda: read[0] / size
+        _import_export_entries(
+            w, path, _line_export_messages(path, read), _line_export_rejected(path, rejected_at)
+        )
+        return
     doc = _load_doc(path)
     if not isinstance(doc, dict) or not isinstance(doc.get("messages"), list):
         raise ImportFileError(f"{path}: not an inspector JSON export (no messages array)")
     texts = _export_message_texts(path)
-    rejected = [r for r in doc.get("rejected") or [] if isinstance(r, dict)]
-    pos = 0
+    at = [0]
+    w.where = lambda: at[0] / max(1, len(doc["messages"]))
+
+    def entries() -> Iterator[tuple[Any, bytes | None]]:
+        for i, item in enumerate(doc["messages"]):
+            at[0] = i
+            yield item, (texts[i] if texts is not None and i < len(texts) else None)
+
+    rejected = (r for r in doc.get("rejected") or [] if isinstance(r, dict))
+    _import_export_entries(w, path, entries(), rejected)
+
+
+def _import_export_entries(
+    w: _Writer,
+    path: Path,
+    entries: Iterable[tuple[Any, bytes | None]],
+    rejected: Iterator[dict[str, Any]],
+) -> None:
+    """(export entry, its message's exact text or None) in file order, and the rejected
+    requests in id order: each request rebuilt from its consecutive entries."""
+    ahead: list[dict[str, Any] | None] = [next(rejected, None)]
 
     def rejected_before(rid: Any) -> None:
-        nonlocal pos
-        while pos < len(rejected) and (rid is None or _id(rejected[pos].get("id"), -1) < rid):
-            w.rejected(rejected[pos])
-            pos += 1
+        while ahead[0] is not None and (rid is None or _id(ahead[0].get("id"), -1) < rid):
+            w.rejected(ahead[0])
+            ahead[0] = next(rejected, None)
 
     group: list[tuple[dict[str, Any], bytes]] = []
     info: dict[str, Any] | None = None
@@ -784,15 +827,10 @@ def _import_json_export(w: _Writer, path: Path) -> None:
             w.request_group(info, group)
         group, info = [], None
 
-    at = [0]
-    w.where = lambda: at[0] / max(1, len(doc["messages"]))
-    for i, item in enumerate(doc["messages"]):
-        at[0] = i
+    for item, found in entries:
         if not isinstance(item, dict) or "message" not in item:
             raise ImportFileError(f"{path}: a messages entry has no message")
-        text = texts[i] if texts is not None and i < len(texts) else None
-        if text is None:
-            text = dumps(item["message"])
+        text = found if found is not None else dumps(item["message"])
         req = item.get("request")
         if isinstance(req, dict) and _id(req.get("id"), None) is not None:
             if info is not None and req.get("id") != info.get("id"):
@@ -811,6 +849,107 @@ def _import_json_export(w: _Writer, path: Path) -> None:
         )
     flush()
     rejected_before(None)
+
+
+#: How the first line of a JSON export begins (docs/exports.md "JSON document").
+_EXPORT_HEAD = b'{"inspector":'
+
+
+def _scan_line_export(path: Path) -> list[int] | None:
+    """When ``path`` has the layout ``inspector export --format json`` writes (the header
+    on the first line, then one array entry per line), the byte offsets of its rejected
+    entries' lines; else None (then the document is read whole). Every line is checked,
+    so a file that only starts like an export is never half imported."""
+    state = "head"
+    rejected: list[int] = []
+    comma = False  # the previous entry ended with a comma
+    pos = 0
+    with path.open("rb") as f:
+        for n, line in enumerate(f):
+            start, pos = pos, pos + len(line)
+            t = (_no_bom(line) if n == 0 else line).strip()
+            if not t:
+                continue
+            if state == "head":
+                if (
+                    not t.startswith(_EXPORT_HEAD)
+                    or not t.endswith(b",")
+                    or not _is_object(t[:-1] + b"}")
+                ):
+                    return None
+                state = "messages?"
+            elif state in ("messages?", "rejected?"):
+                name = b'"messages":[' if state == "messages?" else b'"rejected":['
+                if t == name:
+                    state, comma = state[:-1], True
+                elif t == name + b"],":
+                    state = "rejected?" if state == "messages?" else "counts"
+                else:
+                    return None
+            elif state in ("messages", "rejected"):
+                if t == b"],":
+                    if comma:
+                        return None
+                    state = "rejected?" if state == "messages" else "counts"
+                    continue
+                if not comma:
+                    return None
+                comma = t.endswith(b",")
+                entry = t[:-1] if comma else t
+                if not _is_object(entry):
+                    return None
+                if state == "rejected":
+                    rejected.append(start)
+            elif state == "counts":
+                if not t.startswith(b'"counts":') or not _is_object(b"{" + t):
+                    return None
+                state = "end"
+            else:
+                return None
+    return rejected if state == "end" else None
+
+
+def _is_object(text: bytes) -> bool:
+    try:
+        return isinstance(loads(text), dict)
+    except (ValueError, RecursionError):
+        return False
+
+
+def _line_export_messages(
+    path: Path, read: list[int] | None = None
+) -> Iterator[tuple[Any, bytes | None]]:
+    """(entry, its message's exact text) of each line of a JSON export's messages array
+    (a file ``_scan_line_export`` accepted), one line at a time."""
+    inside = False
+    with path.open("rb") as f:
+        for line in f:
+            if read is not None:
+                read[0] += len(line)
+            t = line.strip()
+            if not inside:
+                inside = t == b'"messages":['
+                continue
+            if t == b"],":
+                return
+            if not t:
+                continue
+            entry = t[:-1] if t.endswith(b",") else t
+            item = loads(entry)
+            ms = members(entry)
+            m = next((x for x in reversed(ms) if x.key == "message"), None) if ms else None
+            yield item, (entry[m.value_start : m.value_end] if m is not None else None)
+
+
+def _line_export_rejected(path: Path, offsets: list[int]) -> Iterator[dict[str, Any]]:
+    """The rejected entries of a line-layout JSON export, read one at a time."""
+    with path.open("rb") as f:
+        for off in offsets:
+            f.seek(off)
+            t = f.readline().strip()
+            item = loads(t[:-1] if t.endswith(b",") else t)
+            if isinstance(item, dict):
+                yield item
 
 
 def _id(value: Any, default: Any) -> Any:
@@ -1072,7 +1211,18 @@ def messages_for_replay(path: str | os.PathLike[str]) -> Iterable[tuple[Any, str
 
 
 def _json_export_messages(p: Path) -> Iterator[tuple[Any, str | None]]:
-    """Each message's exact text, with the writeKey it was recorded with."""
+    """Each message's exact text, with the writeKey it was recorded with (streamed from a
+    file with the export's own line layout)."""
+    if _scan_line_export(p) is not None:
+        for item, text in _line_export_messages(p):
+            if not isinstance(item, dict) or "message" not in item:
+                continue
+            wk = item.get("writeKey")
+            yield (
+                (text if text is not None else item["message"]),
+                (wk if isinstance(wk, str) else None),
+            )
+        return
     doc = _load_doc(p)
     items = doc.get("messages") if isinstance(doc, dict) else None
     if not isinstance(items, list):

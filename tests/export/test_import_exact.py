@@ -257,3 +257,47 @@ def test_rechecking_a_session_uses_bounded_memory(tmp_path: Path) -> None:
     # 20,000 more messages: the duplicate-messageId rule remembers each id (~170 bytes);
     # buffering whole requests held ~20 MB more here.
     assert large - small < 5_000_000, (small, large)
+
+
+def test_a_json_export_is_streamed_in_bounded_memory(tmp_path: Path) -> None:
+    """`open` of a JSON export (one entry per line, as `export --format json` writes it)
+    reads it line by line: memory does not grow with the file (it used to parse the whole
+    document: 2 GB for a 445 MB export). The same file laid out otherwise (pretty-printed)
+    is still read, whole, into the same session."""
+    import json
+    import tracemalloc
+
+    from inspector.export import export_view
+    from inspector.importer import import_file
+
+    def exported(messages: int) -> Path:
+        src = _batched_session(tmp_path / f"src{messages}.sqlite", messages)
+        out = tmp_path / f"e{messages}.json"
+        with Store(src, readonly=True) as st:
+            export_view(st, None, "json", out, include_hidden=True)
+        return out
+
+    def peak(path: Path) -> int:
+        tracemalloc.start()
+        try:
+            import_file(path, tmp_path / f"{path.stem}-{path.parent.name}.sqlite").close()
+            return tracemalloc.get_traced_memory()[1]
+        finally:
+            tracemalloc.stop()
+
+    peak(exported(500))  # loads the rules' word lists once
+    small, big = exported(2000), exported(12000)
+    assert big.stat().st_size > 3_000_000
+    grown = peak(big) - peak(small)
+    # The session rules remember each messageId (~170 bytes); the whole parse grew ~80 MB.
+    assert grown < 4_000_000, grown
+
+    pretty = tmp_path / "pretty" / "e2000.json"
+    pretty.parent.mkdir()
+    pretty.write_text(json.dumps(json.loads(small.read_bytes()), indent=2))
+
+    def rows(path: Path) -> list[tuple[object, ...]]:
+        with import_file(path, tmp_path / f"rows-{path.parent.name}.sqlite") as st:
+            return [(m.data, m.write_key, m.received_at) for m in st.iter_messages()]
+
+    assert rows(pretty) == rows(small)
