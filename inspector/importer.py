@@ -909,6 +909,23 @@ def _scan_line_export(path: Path) -> list[int] | None:
     return rejected if state == "end" else None
 
 
+def line_export_entries(path: str | os.PathLike[str]) -> Iterator[dict[str, Any]] | None:
+    """The message entries of a JSON export with its own line layout, read one line at a
+    time (bounded memory); None for any other file (read it whole)."""
+    p = Path(path)
+    try:
+        if not p.is_file():
+            return None
+        with p.open("rb") as f:
+            if not _no_bom(f.read(len(_EXPORT_HEAD) + 3)).startswith(_EXPORT_HEAD):
+                return None
+    except OSError:
+        return None
+    if _scan_line_export(p) is None:
+        return None
+    return (item for item, _ in _line_export_messages(p) if isinstance(item, dict))
+
+
 def _is_object(text: bytes) -> bool:
     try:
         return isinstance(loads(text), dict)

@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import base64
 import binascii
+import itertools
 import os
 import sys
 from collections.abc import Iterator
@@ -76,6 +77,10 @@ def load_messages(path: str | os.PathLike[str]) -> Iterator[Any]:
 def iter_records(path: str | os.PathLike[str]) -> Iterator[Record]:
     """Every message in the file with its sending details. Raises ``SourceError``."""
     name = os.fspath(path)
+    streamed = _streamed_export(name) if name != "-" else None
+    if streamed is not None:
+        yield from streamed
+        return
     data = _read(name)
     if data.startswith(SQLITE_MAGIC):
         if name == "-":
@@ -248,6 +253,33 @@ def _document(name: str, doc: Any) -> Iterator[Record]:
             yield record
         return
     yield Record(doc)
+
+
+def _streamed_export(name: str) -> Iterator[Record] | None:
+    """A JSON export in its own layout (one entry per line), read line by line so memory
+    stays flat; a request's entries come together, so their count is known per group."""
+    from inspector.importer import line_export_entries
+
+    entries = line_export_entries(name)
+    if entries is None:
+        return None
+
+    def records() -> Iterator[Record]:
+        group: list[dict[str, Any]] = []
+        for item in itertools.chain(entries, [None]):
+            rid = _request_id(item) if item is not None else None
+            if group and (rid is None or rid != _request_id(group[0])):
+                for i, entry in enumerate(group):
+                    record = _export_item(entry)
+                    record.batch_count, record.batch_index = len(group), i
+                    yield record
+                group = []
+            if item is not None and rid is not None:
+                group.append(item)
+            elif item is not None:
+                yield _export_item(item)
+
+    return records()
 
 
 def _request_id(item: dict[str, Any]) -> int | None:
