@@ -28,7 +28,13 @@ _BATCH_PATH = re.compile(r"^/v1/(batch|import|b)/?$")
 NO_ARRIVAL_HEADER = ("X-Inspector-Received-At", "none")
 #: SQL: 1 when the message's request carries NO_ARRIVAL_HEADER (headers are stored as
 #: compact JSON pairs), for exporters' ``columns``.
-NO_ARRIVAL_SQL = f"""instr(r.headers, '["{NO_ARRIVAL_HEADER[0]}","{NO_ARRIVAL_HEADER[1]}"]') > 0"""
+#: Only a stand-in arrival time (the importer's, counted from the Unix epoch) can have it,
+#: so the headers are searched for those rows only: instr on every row halved export speed.
+NO_ARRIVAL_SQL = (
+    "CASE WHEN m.received_at < '1971' THEN "
+    f"""instr(r.headers, '["{NO_ARRIVAL_HEADER[0]}","{NO_ARRIVAL_HEADER[1]}"]') > 0 """
+    "ELSE 0 END"
+)
 
 
 @dataclass
@@ -72,22 +78,36 @@ def iter_message_rows(
 
 
 def _message_rows(
-    store: Store, flt: Filter, opts: ExportOptions, columns: str
+    store: Store, flt: Filter, opts: ExportOptions, columns: str, *, first_body: bool = False
 ) -> Iterator[tuple[Any, ...]]:
     """``columns``, then extra, request id, batch index, the request's path and the
     message's bytes (NULL when its span was not recorded at ingest) for every message in
-    scope, in seq order."""
+    scope, in seq order. ``first_body``: and the whole request body on the first message of
+    each request (NULL on the others), so a batch's own members are read without a query
+    per request."""
     scope, params = message_scope(flt, opts, store)
+    body = ", CASE WHEN m.batch_index = 0 THEN r.body END" if first_body else ""
     sql = (
         f"SELECT {columns}, m.extra, m.request_id, m.batch_index, r.path, "
-        "CASE WHEN m.raw_start >= 0 THEN substr(r.body, m.raw_start + 1, m.raw_end - m.raw_start) END "
-        f"FROM {scope} m JOIN requests r ON r.id = m.request_id ORDER BY m.seq"
+        "CASE WHEN m.raw_start >= 0 THEN substr(r.body, m.raw_start + 1, m.raw_end - m.raw_start) END"
+        f"{body} FROM {scope} m JOIN requests r ON r.id = m.request_id ORDER BY m.seq"
     )
     return store.iter_query(sql, params)
 
 
+_BATCH_PATHS: dict[str, bool] = {}
+
+
 def _is_batch_path(path: Any) -> bool:
-    return isinstance(path, str) and _BATCH_PATH.match(path.split("?", 1)[0]) is not None
+    # Called per exported message; the paths are few, so remember the answers.
+    if not isinstance(path, str):
+        return False
+    known = _BATCH_PATHS.get(path)
+    if known is None:
+        known = _BATCH_PATH.match(path.split("?", 1)[0]) is not None
+        if len(_BATCH_PATHS) < 10_000:
+            _BATCH_PATHS[path] = known
+    return known
 
 
 def iter_message_data(
@@ -121,14 +141,28 @@ def iter_message_raw(
     into a message that has no ``sentAt`` of its own, as Segment applies it to every item
     (replay leaves it out: it stamps its own batches)."""
     items = _BatchItems(store)
-    for row in _message_rows(store, flt, opts, columns):
-        *cols, extra, request_id, batch_index, path, raw = row
+    if not sent_at:
+        for row in _message_rows(store, flt, opts, columns):
+            *cols, extra, request_id, batch_index, path, raw = row
+            text = bytes(raw) if raw is not None else items.raw(request_id, batch_index)
+            yield tuple(cols), apply_extra(text, bytes(extra) if extra else None)
+        return
+    current, batch_sent = None, None
+    for row in _message_rows(store, flt, opts, columns, first_body=True):
+        *cols, extra, request_id, batch_index, path, raw, body = row
         text = bytes(raw) if raw is not None else items.raw(request_id, batch_index)
         text = apply_extra(text, bytes(extra) if extra else None)
-        if sent_at and _is_batch_path(path):
-            value = items.sent_at(request_id)
-            if value is not None:
-                text = with_default(text, "sentAt", value)
+        if request_id != current:  # once per request, not per message
+            current, batch_sent = request_id, None
+            if _is_batch_path(path):
+                if body is None:  # its first message is filtered out: read the body
+                    batch_sent = items.sent_at(request_id)
+                else:
+                    data = bytes(body)
+                    if b"sentAt" in data or b"\\u" in data:
+                        batch_sent = top_member(data, "sentAt")
+        if batch_sent is not None:
+            text = with_default(text, "sentAt", batch_sent)
         yield tuple(cols), text
 
 
