@@ -67,8 +67,6 @@ if TYPE_CHECKING:
 
 SQLITE_MAGIC = b"SQLite format 3\x00"
 
-_BATCH_PATH = re.compile(r"^/v1/(batch|import|b)/?$")
-_SINGLE_PATH = re.compile(r"^/v1/(t|i|p|s|g|a|track|identify|page|screen|group|alias)/?$")
 _METRICS_PATH = re.compile(r"^/v1/m/?$")
 _SETTINGS_PATH = re.compile(r"^(/v1)?/projects/[^/]+/settings/?$")
 _HOP_HEADERS = {"content-length", "transfer-encoding", "connection", "keep-alive"}
@@ -181,14 +179,7 @@ def _second_line(p: Path) -> bytes:
 
 
 def _more_lines(p: Path) -> bool:
-    with p.open("rb") as f:
-        seen = 0
-        for line in f:
-            if line.strip():
-                seen += 1
-                if seen > 1:
-                    return True
-    return False
+    return bool(_second_line(p))
 
 
 # --------------------------------------------------------------------------- readers
@@ -453,7 +444,7 @@ class _Writer:
         the export recorded for it. A batch's body is its messages' texts in a batch; a
         single call's is its message. Checked as capture checks a request's messages."""
         path = str(info.get("path") or "/v1/batch")
-        route = _ingest_route(path)
+        route = decode.ingest_route(path)
         headers = [(str(k), str(v)) for k, v in info.get("headers") or []]
         first = items[0][0]
         received_at = arrival_time(first.get("receivedAt"))
@@ -529,7 +520,7 @@ class _Writer:
         """An accepted request of an earlier import that had no arrival time: its messages
         are checked again without one (re-ingesting would check them against the stand-in
         time), and it is stored as it was."""
-        route = _ingest_route(req.path) or (None, True)
+        route = decode.ingest_route(req.path) or (None, True)
         try:
             with deep_recursion():
                 decoded = (
@@ -593,7 +584,7 @@ class _Writer:
             str(item.get("receivedAt") or placeholder_time(1)),
             str(item.get("method") or "POST"),
             str(item.get("path") or "/"),
-            "ingest" if _ingest_route(str(item.get("path") or "")) else "other",
+            "ingest" if decode.ingest_route(str(item.get("path") or "")) else "other",
             int(item.get("status") or 400),
             str(item.get("reason") or "rejected"),
             item.get("writeKey") if isinstance(item.get("writeKey"), str) else None,
@@ -618,18 +609,6 @@ def _restore_messages(
         m.write_key = rec[0]
         if rec[1] >= 0 and rec[2] >= rec[1]:
             m.raw_start, m.raw_end = rec[1], rec[2]
-
-
-def _ingest_route(path: str) -> tuple[str | None, bool] | None:
-    """(call type, is batch) for a Segment ingestion path, else None."""
-    p = path.split("?", 1)[0]
-    if _BATCH_PATH.match(p):
-        return None, True
-    m = _SINGLE_PATH.match(p)
-    if m:
-        name = m.group(1)
-        return decode.SHORT_TYPES.get(name, name), False
-    return None
 
 
 def har_entry_path(req: dict[str, Any], ours: dict[str, Any] | None) -> str:
@@ -713,7 +692,7 @@ async def _import_har(w: _Writer, path: Path) -> None:
         now[0] = _parse_time(e.get("startedDateTime"), n)
         started = e.get("startedDateTime")
         recorded_at = started if ours is not None and isinstance(started, str) else None
-        route = _ingest_route(rpath)
+        route = decode.ingest_route(rpath)
         if route is not None and method == "POST":
             # Sent without the hop-by-hop headers (they describe the recorded transfer, not
             # this one); the copy gets the headers back as recorded (Content-Length too).
@@ -1043,7 +1022,7 @@ async def _copy_session(
     w.where = lambda: done[0] / total
     for req in _requests(src):
         done[0] += 1
-        route = _ingest_route(req.path)
+        route = decode.ingest_route(req.path)
         accepted = req.kind == "ingest" and req.reason is None and req.status < 400
         if route is None or not accepted:
             w.copy_request(req)
@@ -1301,7 +1280,7 @@ def _har_messages(p: Path) -> Iterator[tuple[Any, str | None]]:
         if str(req.get("method") or "POST").upper() != "POST":
             continue
         ours = e.get("_inspector") if isinstance(e.get("_inspector"), dict) else None
-        route = _ingest_route(har_entry_path(req, ours))
+        route = decode.ingest_route(har_entry_path(req, ours))
         post = req.get("postData") if isinstance(req.get("postData"), dict) else None
         if route is None or not post or not post.get("text"):
             continue

@@ -24,7 +24,7 @@ from aiohttp.http_exceptions import HttpProcessingError
 
 from inspector import __version__, filters
 from inspector.ingest.broken_http import CapturingServer
-from inspector.ingest.decode import LONG_TYPES, SHORT_TYPES
+from inspector.ingest.decode import LONG_TYPES, SETTINGS_PATH, SHORT_TYPES, ingest_route
 from inspector.ingest.service import Capture
 from inspector.jsonutil import dumps_exact, loads_exact
 from inspector.model import Message
@@ -278,43 +278,33 @@ async def _expect(request: web.Request) -> web.Response | None:
     path = re.sub("/{2,}", "/", request.path)
     kind = "ingest" if _INGEST_PATH.match(path) else "other"
     keep = not (path == "/inspector" or path.startswith("/inspector/"))  # not SDK traffic
+
+    async def refuse(status: int, code: str, message: str, reason: str) -> web.Response:
+        if keep:
+            with contextlib.suppress(StoreError, sqlite3.Error):
+                await request.app[CAPTURE_KEY].keep(
+                    request.method,
+                    _path_with_query(request),
+                    _headers(request),
+                    b"",
+                    kind=kind,
+                    status=status,
+                    reason=reason,
+                )
+        resp = _json({"code": code, "message": message}, status)
+        resp.force_close()  # the body, if one follows, is not read
+        return resp
+
     if expect == "100-continue" and length is not None and length > MAX_WIRE_BYTES:
         reason = (
             f"Body of {length:,} bytes announced with Expect: 100-continue; the inspector "
             f"reads at most {MAX_WIRE_BYTES // (1024 * 1024)} MB, so it was not sent"
         )
-        if keep:
-            with contextlib.suppress(StoreError, sqlite3.Error):
-                await request.app[CAPTURE_KEY].keep(
-                    request.method,
-                    _path_with_query(request),
-                    _headers(request),
-                    b"",
-                    kind=kind,
-                    status=400,
-                    reason=reason,
-                )
-        resp = _json(
-            {"code": "payload_too_large", "message": _BODY_ANSWERS["payload_too_large"][1]}, 400
-        )
-        resp.force_close()
-        return resp
+        too_large = _BODY_ANSWERS["payload_too_large"][1]
+        return await refuse(400, "payload_too_large", too_large, reason)
     if expect != "100-continue":
         reason = f"Unknown Expect: {clean(expect, 80)} (only 100-continue is known)"
-        if keep:
-            with contextlib.suppress(StoreError, sqlite3.Error):
-                await request.app[CAPTURE_KEY].keep(
-                    request.method,
-                    _path_with_query(request),
-                    _headers(request),
-                    b"",
-                    kind=kind,
-                    status=417,
-                    reason=reason,
-                )
-        resp = _json({"code": "expectation_failed", "message": reason}, 417)
-        resp.force_close()  # the body, if one follows, is not read
-        return resp
+        return await refuse(417, "expectation_failed", reason, reason)
     if request.version >= (1, 1):
         await request.writer.write(b"HTTP/1.1 100 Continue\r\n\r\n")
         request.writer.output_size = 0  # the 100 is not the start of the answer
@@ -511,28 +501,20 @@ _INGEST_PATH = re.compile(
 )
 
 
-_SINGLE_PATH = re.compile(r"^/v1/(track|identify|page|screen|group|alias|[tipsga])/?$")
-_BATCH_PATH = re.compile(r"^/v1/(?:batch|import|b)/?$")
-_SETTINGS_PATH = re.compile(r"^(?:/v1)?/projects/([^/]+)/settings/?$")
-
-
 async def _doubled_slashes(request: web.Request) -> web.Response | None:
     """``//v1/batch`` or ``/v1//batch``: what Go or Java send for a host configured with a
     trailing slash. Segment's edge takes them, so the inspector does too."""
     path = re.sub("/{2,}", "/", request.path)
     if path == request.path:
         return None
-    settings = _SETTINGS_PATH.match(path)
+    settings = SETTINGS_PATH.match(path)
     if settings and request.method == "GET":
         return await _settings(request, settings.group(1))
     if request.method != "POST":
         return None
-    single = _SINGLE_PATH.match(path)
-    if single:
-        name = single.group(1)
-        return await _ingest(request, SHORT_TYPES.get(name) or name, batch=False)
-    if _BATCH_PATH.match(path):
-        return await _ingest(request, None, batch=True)
+    route = ingest_route(path)
+    if route is not None:
+        return await _ingest(request, route[0], batch=route[1])
     if path.rstrip("/") == "/v1/m":
         return cast(web.Response, await handle_metrics(request))
     return None

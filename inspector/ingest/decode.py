@@ -8,6 +8,7 @@ free: the store keeps the body once and each message as a slice of it.
 from __future__ import annotations
 
 import json
+import re
 import zlib
 from dataclasses import dataclass
 from typing import Any
@@ -33,6 +34,25 @@ SHORT_TYPES = {
     "a": "alias",
 }
 LONG_TYPES = {"track", "identify", "page", "screen", "group", "alias"}
+
+_BATCH_ROUTE = re.compile(r"^/v1/(?:batch|import|b)/?$")
+_SINGLE_ROUTE = re.compile(r"^/v1/(track|identify|page|screen|group|alias|[tipsga])/?$")
+#: The settings fetch, with or without ``/v1`` (analytics.js and the mobile SDKs differ).
+SETTINGS_PATH = re.compile(r"^(?:/v1)?/projects/([^/]+)/settings/?$")
+
+
+def ingest_route(path: str) -> tuple[str | None, bool] | None:
+    """(call type, is batch) for a Segment ingestion path (a query is ignored), else None."""
+    p = path.split("?", 1)[0]
+    if _BATCH_ROUTE.match(p):
+        return None, True
+    m = _SINGLE_ROUTE.match(p)
+    if m:
+        name = m.group(1)
+        return SHORT_TYPES.get(name, name), False
+    return None
+
+
 BATCH_PATHS = {"batch", "import", "b"}
 
 
