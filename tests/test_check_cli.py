@@ -371,31 +371,10 @@ def test_integers_beyond_a_double_are_read(tmp_path: Path) -> None:
 
 
 def _run_on_a_terminal(args: list[str], env: dict[str, str]) -> str:
-    import os
-    import pty
+    from tests.terminal import run_on_a_terminal
 
-    master, slave = pty.openpty()
-    try:
-        proc = subprocess.run(
-            [sys.executable, "-m", "inspector", "check", *args],
-            stdout=slave,
-            stderr=subprocess.PIPE,
-            env={**os.environ, **env},
-            timeout=60,
-        )
-        os.close(slave)
-        out = b""
-        while True:
-            try:
-                chunk = os.read(master, 65536)
-            except OSError:
-                break
-            if not chunk:
-                break
-            out += chunk
-    finally:
-        os.close(master)
-    assert proc.returncode == 1, proc.stderr
+    code, out, err = run_on_a_terminal(["check", *args], env)
+    assert code == 1, err
     return out.decode()
 
 

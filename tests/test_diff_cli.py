@@ -292,33 +292,13 @@ def test_drift_text_lists_a_path_s_events_in_seq_order(cli: click.Group, tmp_pat
 
 
 def _diff_on_a_terminal(ndjson: Path, env: dict[str, str]) -> bytes:
-    import os
-    import pty
-    import subprocess
-    import sys
+    from tests.terminal import run_on_a_terminal
 
-    master, slave = pty.openpty()
-    try:
-        proc = subprocess.run(
-            [sys.executable, "-m", "inspector", "diff", str(ndjson), "1", "4", "--context-only"],
-            stdout=slave,
-            stderr=subprocess.PIPE,
-            env={k: v for k, v in {**os.environ, **env}.items() if v is not None},
-            timeout=60,
-        )
-        os.close(slave)
-        out = b""
-        while True:
-            try:
-                chunk = os.read(master, 65536)
-            except OSError:
-                break
-            if not chunk:
-                break
-            out += chunk
-    finally:
-        os.close(master)
-    assert proc.returncode == 0, proc.stderr
+    code, out, err = run_on_a_terminal(
+        ["diff", str(ndjson), "1", "4", "--context-only"],
+        {k: v for k, v in env.items() if v is not None},
+    )
+    assert code == 0, err
     return out
 
 
